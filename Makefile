@@ -1,0 +1,64 @@
+# The documented commands: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST := $(VENV)/bin/pytest
+MANAGE := $(PY) manage.py
+# make run serves a local development site: DEBUG on, SQLite unless DATABASE_URL is set.
+RUN_ENV := DEBUG=$${DEBUG:-true}
+TEST_ENV := DJANGO_SETTINGS_MODULE=portal.settings_test
+PYTEST_ARGS ?=
+
+.PHONY: run install migrate demo superuser test lint check migrations test-sqlite test-postgres test-browser chromium bench loadtest clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(RUN_ENV) $(MANAGE) migrate --noinput
+
+demo: migrate
+	$(RUN_ENV) $(MANAGE) load_demo --demo-users
+
+run: demo
+	@echo "Serving on http://127.0.0.1:8000 (admin: http://127.0.0.1:8000/admin/). Press Ctrl+C to stop."
+	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+superuser: migrate
+	$(RUN_ENV) $(MANAGE) createsuperuser
+
+test: lint check migrations test-sqlite test-postgres test-browser
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/hadolint -t warning Dockerfile
+
+check: install
+	$(TEST_ENV) $(MANAGE) check
+	DEBUG=false SECRET_KEY=check-deploy-only-$$(date +%s)-not-a-real-secret-key-0123456789 ALLOWED_HOSTS=portal.example.org \
+	  SECURE_SSL=true $(MANAGE) check --deploy --fail-level WARNING
+
+migrations: install
+	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
+
+test-sqlite: install
+	$(TEST_ENV) $(PYTEST) -n 2 -m "not browser" $(PYTEST_ARGS)
+
+test-postgres: install
+	scripts/with-postgres env $(TEST_ENV) $(PYTEST) -n 2 -m "not browser" $(PYTEST_ARGS)
+
+chromium:
+	@command -v chromium >/dev/null || { echo "Installing Chromium (apt-get)..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test-browser: install chromium
+	$(TEST_ENV) $(PYTEST) -m browser $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,233 @@
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+from simple_history.models import HistoricalRecords
+
+from portal.models import validate_web_address
+
+NO_NAMES = "Public text: never name or identify a child, family or member of staff."
+
+
+class Theme(models.Model):
+    """A topic that gathers briefings, courses and resources (e.g. Child neglect)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.CharField(max_length=300, blank=True, help_text="One sentence shown on lists.")
+    description = MarkdownxField(blank=True, help_text=NO_NAMES)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("briefings:theme", args=[self.slug])
+
+
+class FeaturedThemeQuerySet(models.QuerySet):
+    def current(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(starts__lte=on, ends__gte=on).select_related("theme")
+
+
+class FeaturedTheme(models.Model):
+    """A theme of the month: shown on the home page between two dates."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="features")
+    starts = models.DateField()
+    ends = models.DateField()
+    message = MarkdownxField(blank=True, help_text="Why this theme now, in a few sentences. " + NO_NAMES)
+
+    objects = FeaturedThemeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts"]
+        verbose_name = "theme of the month"
+        verbose_name_plural = "themes of the month"
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gte=models.F("starts")), name="featuredtheme_ends_after_starts")
+        ]
+
+    def __str__(self):
+        return f"{self.theme} ({self.starts:%d %b %Y} to {self.ends:%d %b %Y})"
+
+
+class BriefingQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: published, with a publication date not in the future."""
+        return self.filter(status=Briefing.Status.PUBLISHED, published__lte=timezone.localdate())
+
+    def overdue(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(review_due__lt=on)
+
+
+class Briefing(models.Model):
+    """A thematic review, 7-minute briefing or audit findings briefing."""
+
+    class Kind(models.TextChoices):
+        THEMATIC_REVIEW = "thematic_review", "Thematic review"
+        SEVEN_MINUTE_BRIEFING = "seven_minute_briefing", "7-minute briefing"
+        AUDIT_FINDINGS = "audit_findings", "Audit findings"
+
+    class Audience(models.TextChoices):
+        CHILDREN = "children", "Children"
+        ADULTS = "adults", "Adults"
+        ALL_AGES = "all_ages", "All ages"
+
+    class BasedOn(models.TextChoices):
+        LOCAL_REVIEW = "local_review", "Local review"
+        NATIONAL_REVIEW = "national_review", "National review"
+        AUDIT = "audit", "Audit"
+        RESEARCH = "research", "Research"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, help_text="The last part of the web address.")
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.SEVEN_MINUTE_BRIEFING)
+    summary = models.TextField(
+        max_length=600, help_text="One or two sentences, shown on lists and in search results. " + NO_NAMES
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="briefings")
+    audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.CHILDREN)
+    publisher = models.CharField(max_length=200, blank=True, help_text="Which partnership published it.")
+    based_on = models.CharField(max_length=32, choices=BasedOn.choices, blank=True)
+    sample_description = models.TextField(
+        blank=True,
+        help_text="Audits: what was looked at, e.g. '14 cases, children aged 2 to 15'. " + NO_NAMES,
+    )
+    published = models.DateField(null=True, blank=True, help_text="Publication date. A draft may leave it empty.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    last_reviewed = models.DateField(null=True, blank=True)
+    review_due = models.DateField("next review due", null=True, blank=True)
+    courses = models.ManyToManyField(
+        "training.Course", blank=True, related_name="briefings", help_text="Training linked to this learning."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: a save from a stale form is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = BriefingQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[themes, courses])
+
+    class Meta:
+        ordering = ["-published", "-created_at"]
+        permissions = [("publish_briefing", "Can publish and unpublish briefings")]
+        indexes = [models.Index(fields=["status", "published"], name="briefing_status_published")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published__isnull=False),
+                name="briefing_published_has_date",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("briefings:detail", args=[self.slug])
+
+    @property
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published is not None
+            and (self.published <= timezone.localdate())
+        )
+
+    @property
+    def is_overdue(self):
+        return self.review_due is not None and self.review_due < timezone.localdate()
+
+
+class OrderedPart(models.Model):
+    """Shared shape of a briefing's ordered parts."""
+
+    position = models.PositiveIntegerField(default=0, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+
+class Section(OrderedPart):
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="sections")
+    number = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Optional, e.g. 1 to 7 on a 7-minute briefing."
+    )
+    heading = models.CharField(max_length=200)
+    body = MarkdownxField(blank=True, help_text=NO_NAMES)
+    history = HistoricalRecords()
+
+    class Meta(OrderedPart.Meta):
+        pass
+
+    def __str__(self):
+        return f"{self.number}. {self.heading}" if self.number else self.heading
+
+
+class DiscussionQuestion(OrderedPart):
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="questions")
+    text = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta(OrderedPart.Meta):
+        pass
+
+    def __str__(self):
+        return self.text
+
+
+class KeyFact(OrderedPart):
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="key_facts")
+    figure = models.CharField(max_length=40, help_text="The number that stands out, e.g. 60%.")
+    text = models.CharField(max_length=300, help_text="What it means, e.g. 'of serious case reviews feature neglect'.")
+    source = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(OrderedPart.Meta):
+        pass
+
+    def __str__(self):
+        return f"{self.figure} {self.text}"
+
+
+class Resource(OrderedPart):
+    """A strategy, toolkit, poster, video or leaflet: a link or an uploaded file."""
+
+    class Kind(models.TextChoices):
+        STRATEGY = "strategy", "Strategy"
+        TOOLKIT = "toolkit", "Toolkit"
+        POSTER = "poster", "Poster"
+        VIDEO = "video", "Video"
+        LEAFLET = "leaflet", "Leaflet"
+        GUIDANCE = "guidance", "Guidance"
+        OTHER = "other", "Other"
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="resources", null=True, blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="resources")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    description = models.CharField(max_length=300, blank=True)
+    url = models.URLField("link", max_length=500, blank=True, validators=[validate_web_address])
+    file = models.FileField(upload_to="resources/%Y/", blank=True, max_length=255)
+    history = HistoricalRecords()
+
+    class Meta(OrderedPart.Meta):
+        constraints = [models.CheckConstraint(condition=~Q(url="") | ~Q(file=""), name="resource_has_link_or_file")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def href(self):
+        return self.file.url if self.file else self.url

@@ -1,0 +1,140 @@
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+from simple_history.models import HistoricalRecords
+
+from portal.models import validate_web_address
+
+
+class CourseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Course(models.Model):
+    class Format(models.TextChoices):
+        CLASSROOM = "classroom", "Classroom"
+        VIRTUAL = "virtual", "Virtual (live online)"
+        ELEARNING = "elearning", "eLearning"
+
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", "Everyone who works or volunteers with children"
+        PRACTITIONERS = "practitioners", "Practitioners working with children and families"
+        MANAGERS = "managers", "Managers and supervisors"
+        SPECIALISTS = "specialists", "Specialist and lead practitioners"
+
+    class Level(models.IntegerChoices):
+        ONE = 1, "Level 1 (awareness)"
+        TWO = 2, "Level 2 (practitioner)"
+        THREE = 3, "Level 3 (advanced)"
+        FOUR = 4, "Level 4 (specialist)"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(max_length=600, help_text="One or two sentences, shown on lists.")
+    description = MarkdownxField(blank=True)
+    audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.PRACTITIONERS)
+    audience_detail = models.CharField(
+        "who it is for", max_length=300, blank=True, help_text="e.g. 'Health visitors, school nurses and GPs'."
+    )
+    level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)
+    format = models.CharField(max_length=16, choices=Format.choices, default=Format.CLASSROOM)
+    duration = models.CharField(max_length=100, blank=True, help_text="e.g. 'Half day (3 hours)'.")
+    prerequisites = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="required_for",
+        help_text="Courses to complete first.",
+    )  # fmt: skip
+    prerequisites_text = models.TextField(
+        "other prerequisites", blank=True, help_text="e.g. 'GCP2 may only be used by trained practitioners'."
+    )
+    cost = models.CharField("cost or eligibility", max_length=300, blank=True)
+    provider = models.CharField(max_length=200, blank=True)
+    booking_url = models.URLField(
+        "booking link", max_length=500, blank=True, validators=[validate_web_address],
+        help_text="For eLearning, or when sessions are booked on one page. http or https only.",
+    )  # fmt: skip
+    themes = models.ManyToManyField("briefings.Theme", blank=True, related_name="courses")
+    is_published = models.BooleanField("published", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = CourseQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[themes])
+
+    class Meta:
+        ordering = ["title"]
+        permissions = [("publish_course", "Can publish and unpublish courses")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("training:detail", args=[self.slug])
+
+
+class LearningOutcome(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="outcomes")
+    position = models.PositiveIntegerField(default=0, db_index=True)
+    text = models.CharField(max_length=400)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class SessionQuerySet(models.QuerySet):
+    def upcoming(self):
+        """Sessions that have not ended and are not cancelled, on published courses."""
+        return self.filter(ends__gt=timezone.now(), course__is_published=True).exclude(status=Session.Status.CANCELLED)
+
+    def bookable(self):
+        return self.upcoming().filter(status=Session.Status.OPEN, starts__gt=timezone.now())
+
+
+class Session(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open for booking"
+        FULL = "full", "Full"
+        CANCELLED = "cancelled", "Cancelled"
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions")
+    starts = models.DateTimeField()
+    ends = models.DateTimeField()
+    is_online = models.BooleanField("online", default=False)
+    location = models.CharField(
+        "place", max_length=300, blank=True, help_text="Venue and address, or 'Microsoft Teams' for online sessions."
+    )
+    places = models.PositiveIntegerField("number of places", null=True, blank=True)
+    booking_url = models.URLField(
+        "booking link", max_length=500, blank=True, validators=[validate_web_address],
+        help_text="Leave empty to use the course's booking link. http or https only.",
+    )  # fmt: skip
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    note = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="session_ends_after_starts")
+        ]
+
+    def __str__(self):
+        local = timezone.localtime(self.starts)
+        return f"{self.course}: {local:%a %d %b %Y %H:%M}"
+
+    @property
+    def booking_link(self):
+        return self.booking_url or self.course.booking_url
+
+    @property
+    def is_bookable(self):
+        return self.status == self.Status.OPEN and self.starts > timezone.now() and bool(self.booking_link)
