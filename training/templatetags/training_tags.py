@@ -1,0 +1,71 @@
+"""Session dates and times as UK readers expect them: "Tuesday 3 March 2026, 9:30am to 12:30pm"."""
+
+from zoneinfo import ZoneInfo
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+UK = ZoneInfo("Europe/London")
+
+
+def uk(value):
+    return timezone.localtime(value, UK)
+
+
+@register.filter
+def uk_date(value):
+    """'Tuesday 3 March 2026' in UK time."""
+    if not value:
+        return ""
+    local = uk(value)
+    return f"{local:%A} {local.day} {local:%B %Y}"
+
+
+@register.filter
+def uk_time(value):
+    """'9:30am', '2pm', 'midday' or 'midnight' in UK time (GOV.UK style)."""
+    if not value:
+        return ""
+    local = uk(value)
+    if local.minute == 0 and local.hour in (0, 12):
+        return "midnight" if local.hour == 0 else "midday"
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
+
+
+@register.filter
+def session_when(session):
+    """Day, date and time range of a session; both dates when it runs over more than one day."""
+    starts, ends = uk(session.starts), uk(session.ends)
+    if starts.date() == ends.date():
+        return f"{uk_date(starts)}, {uk_time(starts)} to {uk_time(ends)}"
+    return f"{uk_date(starts)}, {uk_time(starts)} to {uk_date(ends)}, {uk_time(ends)}"
+
+
+@register.filter
+def session_place(session):
+    """Where it happens: the place, or 'Online'."""
+    if session.is_online:
+        return f"Online ({session.location})" if session.location else "Online"
+    return session.location or "Place to be confirmed"
+
+
+@register.filter
+def session_state(session):
+    """What a reader can do: 'open', 'full', 'cancelled' or 'started' (too late to book)."""
+    if session.status in ("cancelled", "full"):
+        return session.status
+    if session.starts <= timezone.now():
+        return "started"
+    return "open"
+
+
+STATE_LABELS = {"open": "Open", "full": "Full", "cancelled": "Cancelled", "started": "Started"}
+
+
+@register.filter
+def state_label(state):
+    return STATE_LABELS.get(state, state)
