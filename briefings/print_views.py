@@ -1,11 +1,165 @@
 """Printable outputs of a briefing: the team-meeting pack and the PDF (issue: Print)."""
 
-from django.http import Http404
+import mimetypes
+import re
+from html import unescape
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from portal.models import SiteSettings
+
+from . import views
+from .models import Briefing
+
+PDF_CACHE_SECONDS = 60 * 60
+
+# Questions for a team whose briefing has none of its own.
+GENERAL_QUESTIONS = [
+    "What in this briefing is most relevant to the children and families we work with?",
+    "Where do we see this in our own practice, and what helps or gets in the way?",
+    "What will we do differently, and how will we know it has made a difference for children?",
+]
+
+
+def _visible_briefings(request):
+    """Drafts are for staff to preview; the public sees published briefings only."""
+    return Briefing.objects.all() if request.user.is_staff else Briefing.objects.published()
 
 
 def team_pack(request, slug):
-    raise Http404("Not built yet")
+    briefing = get_object_or_404(
+        _visible_briefings(request).prefetch_related("sections", "questions", "key_facts", "resources"), slug=slug
+    )
+    questions = [question.text for question in briefing.questions.all()]
+    return render(
+        request,
+        "briefings/team_pack.html",
+        {
+            "briefing": briefing,
+            "questions": questions or GENERAL_QUESTIONS,
+            "general_questions": not questions,
+            "action_rows": range(6),
+            "note_lines": range(5),
+        },
+    )
 
 
 def briefing_pdf(request, slug):
-    raise Http404("Not built yet")
+    briefing = get_object_or_404(_visible_briefings(request).only("pk", "slug", "updated_at", "version"), slug=slug)
+    # Public PDFs are the same for everyone until the briefing, the site settings or the day change.
+    cacheable = briefing.is_published and not request.user.is_staff
+    key = _pdf_cache_key(request, briefing)
+    pdf = cache.get(key) if cacheable else None
+    if pdf is None:
+        # The PDF is the briefing page itself, laid out by the print stylesheet: one markup, one layout.
+        page = views.briefing_detail(request, slug)
+        pdf = html_to_pdf(page.content.decode(page.charset), base_url=request.build_absolute_uri("/"))
+        if cacheable:
+            cache.set(key, pdf, PDF_CACHE_SECONDS)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{briefing.slug}.pdf"'
+    response["Cache-Control"] = "private, no-store" if request.user.is_staff else "public, max-age=300"
+    return response
+
+
+def _pdf_cache_key(request, briefing):
+    site = getattr(request, "_site_settings", None) or SiteSettings.load()
+    parts = [
+        briefing.pk,
+        briefing.version,
+        briefing.updated_at.isoformat(),
+        site.updated_at.isoformat(),
+        timezone.localdate().isoformat(),  # the "Printed on" date
+        request.get_host(),  # the web address printed on the page
+    ]
+    return "briefing-pdf:" + ":".join(str(part) for part in parts)
+
+
+def html_to_pdf(html, base_url):
+    """Lay out HTML as an A4 PDF with WeasyPrint, using only this site's own files."""
+    fetcher = LocalFilesFetcher(base_url)
+    document = HTML(string=mark_bare_links(html), base_url=base_url, url_fetcher=fetcher)
+    return document.write_pdf()
+
+
+_BARE_LINK = re.compile(r'<a href="(https?://[^"]+)"([^>]*)>([^<]*)</a>')
+
+
+def _normalise_url(url):
+    url = re.sub(r"^https?://", "", unescape(url).strip(), flags=re.IGNORECASE)
+    return re.sub(r"^www\.", "", url, flags=re.IGNORECASE).rstrip("/").lower()
+
+
+def mark_bare_links(html):
+    """Mark links whose text already is their address, so print does not repeat it (as print.js does)."""
+
+    def mark(match):
+        href, rest, text = match.groups()
+        if _normalise_url(text) != _normalise_url(href) or "class=" in rest:
+            return match.group(0)
+        return f'<a href="{href}" class="print-no-url"{rest}>{text}</a>'
+
+    return _BARE_LINK.sub(mark, html)
+
+
+class LocalFilesFetcher(URLFetcher):
+    """Serves the site's static and uploaded files from disk and refuses every other address.
+
+    Content is written by staff and may contain Markdown images on any host; a PDF must never
+    make the server request them (no tracking, no server-side request forgery).
+    """
+
+    def __init__(self, base_url):
+        super().__init__(allow_redirects=False)
+        self.static_prefix = urljoin(base_url, settings.STATIC_URL)
+        self.media_prefix = urljoin(base_url, settings.MEDIA_URL)
+        self.refused = []
+
+    def fetch(self, url, headers=None):
+        path = self.local_path(url)
+        if path is None:
+            self.refused.append(url)
+            raise ValueError(f"Not fetched for a PDF (only this site's own files are used): {url}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+    def local_path(self, url):
+        url = urlsplit(url)._replace(query="", fragment="").geturl()
+        for prefix, find in ((self.static_prefix, _static_file), (self.media_prefix, _media_file)):
+            if url.startswith(prefix):
+                name = unquote(url[len(prefix) :])
+                if not name or "\\" in name or any(part in {"", ".", ".."} for part in name.split("/")):
+                    return None
+                return find(name)
+        return None
+
+
+def _static_file(name):
+    found = finders.find(name)
+    if found:
+        return Path(found)
+    # After collectstatic the page links hashed names that only exist in STATIC_ROOT.
+    if settings.STATIC_ROOT:
+        return _file_within(Path(settings.STATIC_ROOT), name)
+    return None
+
+
+def _media_file(name):
+    return _file_within(Path(settings.MEDIA_ROOT), name)
+
+
+def _file_within(root, name):
+    root = root.resolve()
+    path = (root / name).resolve()
+    if path.is_file() and path.is_relative_to(root):
+        return path
+    return None

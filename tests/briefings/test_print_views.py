@@ -1,0 +1,297 @@
+import io
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from briefings import print_views
+from briefings.models import Briefing
+from tests.print_content import (
+    AUDIT_SECTIONS,
+    SEVEN_MINUTE_QUESTIONS,
+    SEVEN_MINUTE_SECTIONS,
+    long_sections,
+    make_briefing,
+)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def pdf_text(content):
+    reader = PdfReader(io.BytesIO(content))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def team_pack_url(briefing):
+    return reverse("briefings:team-pack", args=[briefing.slug])
+
+
+def pdf_url(briefing):
+    return reverse("briefings:pdf", args=[briefing.slug])
+
+
+# --- Team meeting pack ---
+
+
+@pytest.mark.django_db
+def test_team_pack_shows_every_question_with_space_to_write(client):
+    briefing = make_briefing()
+    response = client.get(team_pack_url(briefing))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for question in SEVEN_MINUTE_QUESTIONS:
+        assert question.replace("'", "&#x27;") in html
+    assert html.count('class="write-space"') == len(SEVEN_MINUTE_QUESTIONS)
+
+
+@pytest.mark.django_db
+def test_team_pack_has_record_sheet_with_every_field(client):
+    html = client.get(team_pack_url(make_briefing())).content.decode()
+    for label in ["Record sheet", "Team", "Date of meeting", "Facilitator", "Number attending"]:
+        assert f">{label}<" in html
+    for column in ["Action agreed", "Who by", "By when"]:
+        assert f'<th scope="col">{column}</th>' in html
+    assert html.count("<tr><td></td><td></td><td></td></tr>") == 6
+    assert "Keeping the record" in html
+
+
+@pytest.mark.django_db
+def test_team_pack_includes_the_briefing_sections_and_key_fact(client):
+    html = client.get(team_pack_url(make_briefing())).content.decode()
+    for heading, _body in SEVEN_MINUTE_SECTIONS:
+        assert heading in html
+    assert "60%" in html
+
+
+@pytest.mark.django_db
+def test_team_pack_is_a_page_with_one_h1_and_a_hidden_print_button(client):
+    html = client.get(team_pack_url(make_briefing())).content.decode()
+    assert html.count("<h1") == 1
+    assert '<button type="button" class="print-button" data-print-button hidden>' in html
+    assert "js/print.js" in html
+    assert "onclick" not in html and "<script>" not in html
+
+
+@pytest.mark.django_db
+def test_team_pack_offers_general_questions_when_briefing_has_none(client):
+    html = client.get(team_pack_url(make_briefing(questions=[]))).content.decode()
+    assert "no questions of its own" in html
+    assert html.count('class="write-space"') == len(print_views.GENERAL_QUESTIONS)
+
+
+@pytest.mark.django_db
+def test_team_pack_of_draft_is_404_for_the_public(client):
+    briefing = make_briefing(status=Briefing.Status.DRAFT, published=None)
+    assert client.get(team_pack_url(briefing)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_team_pack_of_briefing_published_in_future_is_404_for_the_public(client):
+    briefing = make_briefing(published=timezone.localdate() + timezone.timedelta(days=3))
+    assert client.get(team_pack_url(briefing)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_team_pack_of_draft_is_previewable_by_staff(staff_client):
+    briefing = make_briefing(status=Briefing.Status.DRAFT, published=None)
+    response = staff_client.get(team_pack_url(briefing))
+    assert response.status_code == 200
+    assert b"Draft: only staff can see this page" in response.content
+
+
+@pytest.mark.django_db
+def test_team_pack_of_unknown_slug_is_404(client):
+    assert client.get("/briefings/no-such-briefing/team-pack/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_team_pack_queries_do_not_grow_with_the_number_of_parts(client, django_assert_max_num_queries):
+    briefing = make_briefing(sections=SEVEN_MINUTE_SECTIONS * 3, questions=SEVEN_MINUTE_QUESTIONS * 3)
+    client.get(team_pack_url(briefing))  # loads the site settings once
+    with django_assert_max_num_queries(8):
+        assert client.get(team_pack_url(briefing)).status_code == 200
+
+
+# --- Print header ---
+
+
+@pytest.mark.django_db
+def test_print_header_has_title_address_dates_and_date_printed(client):
+    briefing = make_briefing()
+    html = client.get(team_pack_url(briefing)).content.decode()
+    header = html[html.index('class="print-only print-header"') :][:1500]
+    assert briefing.title in header
+    assert f"http://testserver/briefings/{briefing.slug}/" in header
+    assert "Published 1 May 2024" in header
+    assert "Last reviewed 3 March 2025" in header
+    assert "Next review due 1 May 2026" in header
+    today = timezone.localdate()
+    assert f'Printed on <time class="print-date" datetime="{today:%Y-%m-%d}">{today.day} {today:%B %Y}</time>' in header
+
+
+# --- PDF ---
+
+
+@pytest.mark.django_db
+def test_pdf_is_a_valid_pdf_with_the_title_and_every_heading(client):
+    briefing = make_briefing()
+    response = client.get(pdf_url(briefing))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'inline; filename="{briefing.slug}.pdf"'
+    assert response.content.startswith(b"%PDF")
+    text = pdf_text(response.content)
+    assert briefing.title in text
+    for heading, _body in SEVEN_MINUTE_SECTIONS:
+        assert heading in text
+
+
+@pytest.mark.django_db
+def test_pdf_of_seven_minute_briefing_is_one_a4_page(client):
+    reader = PdfReader(io.BytesIO(client.get(pdf_url(make_briefing())).content))
+    assert len(reader.pages) == 1
+    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    assert (round(width), round(height)) == (595, 842)  # A4 in points
+
+
+@pytest.mark.django_db
+def test_pdf_of_demo_seven_minute_briefing_is_one_page(client, demo_content):
+    response = client.get("/briefings/neglect-learning-from-serious-case-reviews.pdf")
+    assert response.status_code == 200
+    assert len(PdfReader(io.BytesIO(response.content)).pages) == 1
+
+
+@pytest.mark.django_db
+def test_pdf_of_very_long_briefing_flows_on_to_more_pages_with_no_text_lost(client):
+    sections = long_sections()
+    response = client.get(pdf_url(make_briefing(title="A very long briefing", sections=sections)))
+    assert len(PdfReader(io.BytesIO(response.content)).pages) > 1
+    text = pdf_text(response.content)
+    for number, (heading, _body) in enumerate(sections, start=1):
+        assert heading in text
+        assert f"This is the final sentence of section {number}." in text
+
+
+@pytest.mark.django_db
+def test_pdf_leaves_out_navigation_exit_and_emergency_line(client):
+    text = pdf_text(client.get(pdf_url(make_briefing())).content)
+    assert "Exit this page" not in text
+    assert "Skip to main content" not in text
+    assert "Training" not in text  # a main navigation link
+    assert "In an emergency call 999" not in text
+    assert "Printed on" in text
+
+
+@pytest.mark.django_db
+def test_pdf_prints_address_after_external_link_text(client):
+    text = "".join(pdf_text(client.get(pdf_url(make_briefing())).content).split())
+    # Long addresses may wrap anywhere, so compare without the line breaks.
+    assert "neglecttoolkit(https://example.org/neglect-toolkit)" in text
+
+
+@pytest.mark.django_db
+def test_pdf_of_audit_briefing_has_every_section(client):
+    briefing = make_briefing(title="Neglect audit findings", kind=Briefing.Kind.AUDIT_FINDINGS, sections=AUDIT_SECTIONS)
+    text = pdf_text(client.get(pdf_url(briefing)).content).replace("\u2019", "'")
+    for heading, body in AUDIT_SECTIONS:
+        assert heading in text
+        assert body in text
+
+
+@pytest.mark.django_db
+def test_pdf_of_draft_is_404_for_the_public(client):
+    briefing = make_briefing(status=Briefing.Status.DRAFT, published=None)
+    assert client.get(pdf_url(briefing)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_pdf_of_draft_is_made_for_staff_and_not_cached(staff_client):
+    briefing = make_briefing(status=Briefing.Status.DRAFT, published=None)
+    response = staff_client.get(pdf_url(briefing))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "Draft" in pdf_text(response.content)
+
+
+@pytest.mark.django_db
+def test_pdf_is_cached_until_the_briefing_changes(client):
+    briefing = make_briefing()
+    with mock.patch.object(print_views, "html_to_pdf", wraps=print_views.html_to_pdf) as render:
+        first = client.get(pdf_url(briefing)).content
+        assert client.get(pdf_url(briefing)).content == first
+        assert render.call_count == 1
+        briefing.title = "Neglect: a new title"
+        briefing.save()
+        assert "a new title" in pdf_text(client.get(pdf_url(briefing)).content)
+        assert render.call_count == 2
+
+
+@pytest.mark.django_db
+def test_pdf_never_fetches_an_image_from_another_host(client):
+    briefing = make_briefing(
+        sections=[("Background", "![tracker](http://tracker.example.net/pixel.png)\n\nText after the image.")]
+    )
+    fetchers = []
+    real_init = print_views.LocalFilesFetcher.__init__
+
+    def track(self, base_url):
+        real_init(self, base_url)
+        fetchers.append(self)
+
+    with (
+        mock.patch.object(print_views.LocalFilesFetcher, "__init__", track),
+        mock.patch("urllib.request.OpenerDirector.open", side_effect=AssertionError("network request")) as network,
+    ):
+        response = client.get(pdf_url(briefing))
+    assert response.status_code == 200
+    assert "Text after the image." in pdf_text(response.content)
+    assert network.call_count == 0
+    assert fetchers[0].refused == ["http://tracker.example.net/pixel.png"]
+
+
+def test_fetcher_serves_the_print_stylesheet_from_the_static_files():
+    fetcher = print_views.LocalFilesFetcher("http://testserver/")
+    response = fetcher.fetch("http://testserver/static/css/print.css?v=1")
+    assert response.content_type == "text/css"
+    assert b"@page" in response.read()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://elsewhere.example/static/css/print.css",
+        "http://testserver/static/../portal/settings.py",
+        "http://testserver/static/%2e%2e/portal/settings.py",
+        "http://testserver/static/",
+        "http://testserver/media/../db.sqlite3",
+        "http://testserver/briefings/a-briefing.pdf",
+        "file:///etc/passwd",
+        "data:text/css,body{}",
+    ],
+)
+def test_fetcher_refuses_anything_but_the_sites_own_files(url):
+    fetcher = print_views.LocalFilesFetcher("http://testserver/")
+    with pytest.raises(ValueError, match="Not fetched"):
+        fetcher.fetch(url)
+    assert fetcher.refused == [url]
+
+
+@pytest.mark.parametrize(
+    ("html", "marked"),
+    [
+        ('<a href="https://example.org/toolkit">https://example.org/toolkit</a>', True),
+        ('<a href="https://www.example.org/" rel="noopener">example.org</a>', True),
+        ('<a href="https://example.org/toolkit">the neglect toolkit</a>', False),
+        ('<a href="/training/">https://example.org/</a>', False),
+    ],
+)
+def test_links_whose_text_is_the_address_are_marked_so_print_does_not_repeat_it(html, marked):
+    assert ('class="print-no-url"' in print_views.mark_bare_links(html)) is marked

@@ -1,0 +1,145 @@
+"""Realistic briefings for the print tests (written for these tests, not taken from any source)."""
+
+import datetime
+
+from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section
+
+SEVEN_MINUTE_SECTIONS = [
+    (
+        "Background",
+        "Reviews of serious incidents keep finding the same pattern: neglect was visible for a long time, "
+        "but no single agency saw the whole picture. This briefing draws together what local and national "
+        "reviews since 2014 tell us about spotting neglect early and acting on it before harm builds up. "
+        "It is written for every practitioner who works with children and their parents, in any agency.",
+    ),
+    (
+        "Why it matters",
+        "Neglect is harm, not a lifestyle. It damages a child's health, learning and relationships, and it can "
+        "kill. Because it is usually chronic rather than a single event, families and workers can both become "
+        "used to it. Children then live through repeated plans that change very little for them. Reviews "
+        "show that drift, optimism about parents and a focus on adults all delay action.",
+    ),
+    (
+        "Who is most at risk",
+        "- Babies, especially those born early or with ongoing health needs.\n"
+        "- Disabled children, whose needs are easily explained away.\n"
+        "- Teenagers, whose neglect is often mistaken for choices they are making.\n"
+        "- Children whose parents face domestic abuse, poor mental health or substance misuse.\n"
+        "- Children who are often missing from school or from health appointments.",
+    ),
+    (
+        "What good assessment looks like",
+        "Good assessment looks at history as well as the present day. A chronology shows patterns that single "
+        "visits miss: missed health appointments, repeated minor injuries, school absence. Use a structured tool "
+        "such as the Graded Care Profile 2 so that concerns are described in the same way by every agency. "
+        "Be honest about a parent's capacity to change, and set out what evidence would show it.",
+    ),
+    (
+        "Keeping the child in focus",
+        "Ask what a normal day is like for this child: what they eat, where they sleep, who notices when they are "
+        "unwell. Talk to the child on their own where it is safe. Judge progress by changes in the child's daily "
+        "life, not by how many appointments the parents attended. Record what the child says in their own words, "
+        "and check whether the plan has made any difference to how they feel.",
+    ),
+    (
+        "Questions to keep asking",
+        "1. What is daily life like for this child, today?\n"
+        "2. What has actually changed since the last plan?\n"
+        "3. Are we seeing real engagement, or only agreement?\n"
+        "4. Who else knows this family, and have we spoken to them?\n"
+        "5. What would make us escalate, and are we there yet?",
+    ),
+    (
+        "What to do",
+        "Take low-level concerns seriously and write them down, even when each one seems small on its own. "
+        "Tell the family plainly what you are worried about and why. Share information with partner agencies early. "
+        "Be clear with parents about what must change and by when. If things do not improve, use supervision to "
+        "challenge drift and follow the escalation policy. See the "
+        "[neglect toolkit](https://example.org/neglect-toolkit) for tools and templates.",
+    ),
+]
+
+SEVEN_MINUTE_QUESTIONS = [
+    "How do we notice when we have become used to a family's circumstances?",
+    "Which tools for assessing neglect does our team use, and how confident are we with them?",
+    "How do we hear directly from children about their daily lives?",
+    "When did we last escalate a case that was drifting, and what happened?",
+]
+
+THEMATIC_SECTIONS = [
+    ("Learning journey: how we did the review", "We looked again at neglect four years after our first review."),
+    ("Good practice we found", "Agencies worked well together and used the neglect toolkit."),
+    ("What else we found", "Training was uneven and information sharing was patchy across agencies."),
+    ("What we learned", "Consistent training and shared records make the biggest difference."),
+    ("Recommendations", "1. Refresh neglect training.\n2. Review the escalation process across agencies."),
+    ("What you can do", "Go on the Graded Care Profile 2 course and use supervision to review drift."),
+]
+
+AUDIT_SECTIONS = [
+    ("Good practice", "Schools shared information well and early help thresholds were applied correctly."),
+    ("Key learning", "Family history was often on file but not pulled together or analysed."),
+    ("Improving practice", "Build a chronology and capture the child's lived experience in every assessment."),
+    ("Next steps", "Discuss this briefing at a team meeting and use the neglect screening tool."),
+]
+
+
+def make_briefing(
+    title="Neglect: what reviews keep telling us",
+    kind=Briefing.Kind.SEVEN_MINUTE_BRIEFING,
+    sections=None,
+    questions=None,
+    status=Briefing.Status.PUBLISHED,
+    numbered=True,
+    **fields,
+):
+    """A briefing with its sections, questions, a key fact and resources."""
+    slug = fields.pop("slug", None) or title.lower().replace(":", "").replace(" ", "-")[:60]
+    briefing = Briefing.objects.create(
+        title=title,
+        slug=slug,
+        kind=kind,
+        summary=fields.pop("summary", "Why neglect is so often missed, and what every practitioner can do about it."),
+        publisher="Example Safeguarding Children Partnership",
+        status=status,
+        published=fields.pop("published", datetime.date(2024, 5, 1)),
+        last_reviewed=fields.pop("last_reviewed", datetime.date(2025, 3, 3)),
+        review_due=fields.pop("review_due", datetime.date(2026, 5, 1)),
+        **fields,
+    )
+    sections = SEVEN_MINUTE_SECTIONS if sections is None else sections
+    Section.objects.bulk_create(
+        Section(briefing=briefing, position=i, number=i + 1 if numbered else None, heading=heading, body=body)
+        for i, (heading, body) in enumerate(sections)
+    )
+    questions = SEVEN_MINUTE_QUESTIONS if questions is None else questions
+    DiscussionQuestion.objects.bulk_create(
+        DiscussionQuestion(briefing=briefing, position=i, text=text) for i, text in enumerate(questions)
+    )
+    KeyFact.objects.create(
+        briefing=briefing,
+        figure="60%",
+        text="of serious case reviews feature neglect",
+        source="Analysis of serious case reviews, 2014 to 2017",
+    )
+    Resource.objects.create(
+        briefing=briefing,
+        title="Neglect toolkit",
+        kind=Resource.Kind.TOOLKIT,
+        url="https://example.org/neglect-toolkit",
+    )
+    return briefing
+
+
+def long_sections(count=7, paragraphs=9):
+    """Sections far too long for one page; each ends with a sentence the tests look for."""
+    sentence = (
+        "Practitioners described how a family's circumstances slowly became normal to them over many months, "
+        "so that each new concern seemed small when it was set against everything that had gone before. "
+    )
+    return [
+        (
+            f"Long section heading {n}",
+            "\n\n".join(sentence * 3 for _ in range(paragraphs)) + f"\n\nThis is the final sentence of section {n}.",
+        )
+        for n in range(1, count + 1)
+    ]
