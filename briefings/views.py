@@ -1,26 +1,76 @@
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 
-from .models import Briefing, Theme
+from training.models import Course
+
+from .forms import BriefingFilterForm
+from .models import Briefing, Resource, Theme
+
+PER_PAGE = 12
 
 
 def briefing_list(request):
+    filters = BriefingFilterForm(request.GET)
+    chosen = filters.values()
     briefings = Briefing.objects.published().prefetch_related("themes")
-    return render(request, "briefings/list.html", {"briefings": briefings})
+    if "kind" in chosen:
+        briefings = briefings.filter(kind=chosen["kind"])
+    if "theme" in chosen:
+        briefings = briefings.filter(themes=chosen["theme"])
+    if "year" in chosen:
+        briefings = briefings.filter(published__year=chosen["year"])
+    # get_page turns a missing, junk or out-of-range page number into the first or last page.
+    page = Paginator(briefings, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "filters": filters,
+        "filtered": bool(chosen),
+    }
+    return render(request, "briefings/list.html", context)
 
 
 def briefing_detail(request, slug):
     queryset = Briefing.objects.all() if request.user.is_staff else Briefing.objects.published()
     briefing = get_object_or_404(
-        queryset.prefetch_related("sections", "questions", "key_facts", "resources", "themes"), slug=slug
+        queryset.prefetch_related(
+            "sections",
+            "questions",
+            "key_facts",
+            "resources",
+            "themes",
+            Prefetch("courses", queryset=Course.objects.published(), to_attr="published_courses"),
+        ),
+        slug=slug,
     )
     return render(request, "briefings/detail.html", {"briefing": briefing})
 
 
 def theme_list(request):
-    return render(request, "briefings/theme_list.html", {"themes": Theme.objects.all()})
+    themes = Theme.objects.annotate(
+        briefing_count=Count("briefings", filter=Q(briefings__in=Briefing.objects.published()), distinct=True)
+    )
+    return render(request, "briefings/theme_list.html", {"themes": themes})
 
 
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
-    briefings = theme.briefings.published()
-    return render(request, "briefings/theme_detail.html", {"theme": theme, "briefings": briefings})
+    briefings = theme.briefings.published().prefetch_related("themes")
+    courses = Course.objects.published().filter(themes=theme)
+    resources = (
+        # Stand-alone resources on the theme, and resources of its published briefings; never a draft's.
+        Resource.objects.filter(
+            Q(themes=theme, briefing__isnull=True)
+            | Q(themes=theme, briefing__in=Briefing.objects.published())
+            | Q(briefing__in=briefings.values("pk"))
+        )
+        .select_related("briefing")
+        .distinct()
+        .order_by(F("briefing__title").asc(nulls_first=True), "position", "pk")
+    )
+    # A toolkit linked from several briefings is listed once, under its first appearance.
+    seen = set()
+    resources = [r for r in resources if not (r.href in seen or seen.add(r.href))]
+    context = {"theme": theme, "briefings": briefings, "courses": courses, "resources": resources}
+    return render(request, "briefings/theme_detail.html", context)

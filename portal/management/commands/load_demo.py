@@ -29,6 +29,9 @@ class Command(BaseCommand):
             json_files = sorted(str(p) for p in fixtures.glob("*.json"))
             if json_files:
                 call_command("loaddata", *json_files, verbosity=verbosity)
+            from briefings.demo import feature_theme_of_the_month
+
+            feature_theme_of_the_month()  # dated from today, so never stale
             # 2. Courses and sessions; session dates are relative to today so the demo never goes stale.
             training_file = fixtures / "training.yaml"
             if training_file.exists():

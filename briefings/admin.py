@@ -1,0 +1,310 @@
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
+from markdownx.models import MarkdownxField
+from markdownx.widgets import AdminMarkdownxWidget
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.admin_mixins import OptimisticLockMixin, PublishControlMixin
+
+from .forms import BriefingAdminForm, OrderedPartForm, SectionForm, number_in_order
+from .importer import ImportResult, import_file
+from .models import Briefing, DiscussionQuestion, FeaturedTheme, KeyFact, OrderedPart, Resource, Section, Theme
+
+# Every Markdown field gets the editor with live preview; links are web addresses, https assumed.
+FORMFIELD_OVERRIDES = {
+    MarkdownxField: {"widget": AdminMarkdownxWidget},
+    models.URLField: {"assume_scheme": "https"},
+}
+
+# The headings a new briefing of each kind starts with (DESIGN.md); editors may change or drop any.
+USUAL_SECTIONS = {
+    Briefing.Kind.THEMATIC_REVIEW: [
+        (None, "Learning journey"),
+        (None, "Good practice"),
+        (None, "What else we found"),
+        (None, "What we learned"),
+        (None, "Recommendations"),
+        (None, "What you can do"),
+    ],
+    Briefing.Kind.SEVEN_MINUTE_BRIEFING: [
+        (1, "Background"),
+        (2, "Why it matters"),
+        (3, "Information"),
+        (4, "Information"),
+        (5, "Information"),
+        (6, "Questions"),
+        (7, "What to do"),
+    ],
+    Briefing.Kind.AUDIT_FINDINGS: [
+        (None, "Good practice"),
+        (None, "Key learning"),
+        (None, "Improving practice"),
+        (None, "Next steps"),
+    ],
+}
+MAX_IMPORT_FILE_SIZE = 1024 * 1024
+
+
+def requested_kind(request):
+    kind = request.GET.get("kind")
+    return kind if kind in USUAL_SECTIONS else None
+
+
+class OrderedInline(admin.TabularInline):
+    form = OrderedPartForm
+    formfield_overrides = FORMFIELD_OVERRIDES
+    extra = 1
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    form = SectionForm
+    formfield_overrides = FORMFIELD_OVERRIDES
+    fields = ["position", "number", "heading", "body"]
+    extra = 1
+
+    def get_extra(self, request, obj=None, **kwargs):
+        kind = requested_kind(request)
+        return len(USUAL_SECTIONS[kind]) if obj is None and kind else self.extra
+
+
+class QuestionInline(OrderedInline):
+    model = DiscussionQuestion
+    fields = ["position", "text"]
+    verbose_name = "discussion question"
+
+
+class KeyFactInline(OrderedInline):
+    model = KeyFact
+    fields = ["position", "figure", "text", "source"]
+
+
+class ResourceInline(OrderedInline):
+    model = Resource
+    fields = ["position", "title", "kind", "url", "file", "description"]
+    verbose_name = "resource"
+
+
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = "review due"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("soon", "Due in the next 30 days"), ("none", "No review date")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.overdue(today)
+        if self.value() == "soon":
+            return queryset.filter(review_due__gte=today, review_due__lte=today + datetime.timedelta(days=30))
+        if self.value() == "none":
+            return queryset.filter(review_due__isnull=True)
+        return queryset
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".md,.markdown,text/markdown"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)]
+
+
+class ImportForm(forms.Form):
+    files = MultipleFileField(
+        label="Briefing files",
+        help_text="One or more .md files with YAML front matter, in the format export_briefings writes.",
+    )
+
+
+@admin.register(Briefing)
+class BriefingAdmin(PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin):
+    form = BriefingAdminForm
+    publish_field = "status"
+    publish_permission = "briefings.publish_briefing"
+    formfield_overrides = FORMFIELD_OVERRIDES
+    inlines = [SectionInline, KeyFactInline, QuestionInline, ResourceInline]
+    prepopulated_fields = {"slug": ["title"]}
+    list_display = ["title", "kind", "status", "published", "review_due", "overdue", "updated_at"]
+    list_filter = ["kind", "status", "themes", ReviewDueFilter, "based_on", "audience"]
+    search_fields = ["title", "summary", "slug", "sections__heading", "sections__body"]
+    date_hierarchy = "published"
+    filter_horizontal = ["themes", "courses"]
+    actions = ["publish_selected", "unpublish_selected"]
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "summary", "themes", "loaded_version"]}),
+        ("Publication", {"fields": ["status", "published", "last_reviewed", "review_due"]}),
+        ("About this briefing", {"fields": ["audience", "publisher", "based_on", "sample_description"]}),
+        ("Training linked to this learning", {"fields": ["courses"]}),
+    ]
+
+    class Media:
+        js = ["js/admin-markdownx-inlines.js"]
+
+    @admin.display(boolean=True, description="overdue", ordering="review_due")
+    def overdue(self, obj):
+        return obj.is_overdue
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        kind = requested_kind(request)
+        if isinstance(inline, SectionInline) and obj.pk is None and kind and request.method == "GET":
+            kwargs["initial"] = [
+                {"position": position, "number": number, "heading": heading}
+                for position, (number, heading) in enumerate(USUAL_SECTIONS[kind], start=1)
+            ]
+        return kwargs
+
+    def save_formset(self, request, form, formset, change):
+        if issubclass(formset.model, OrderedPart):
+            deleted = set(formset.deleted_forms)
+            kept = [f for f in formset.forms if f not in deleted and (f.instance.pk or f.has_changed())]
+            number_in_order(kept)
+            for part_form in kept:
+                # The formset saves changed rows; an unchanged row that moved is saved here.
+                moved = part_form.instance.position != part_form.initial.get("position")
+                if part_form.instance.pk and not part_form.has_changed() and moved:
+                    part_form.instance.save(update_fields=["position"])
+        super().save_formset(request, form, formset, change)
+
+    @admin.action(description="Publish selected briefings", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        today = timezone.localdate()
+        count = 0
+        for briefing in queryset.exclude(status=Briefing.Status.PUBLISHED, published__isnull=False):
+            briefing.status = Briefing.Status.PUBLISHED
+            briefing.published = briefing.published or today
+            briefing.version += 1
+            briefing.save()
+            count += 1
+        self.message_user(request, f"Published {count} briefing(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected briefings (make them drafts)", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        count = 0
+        for briefing in queryset.filter(status=Briefing.Status.PUBLISHED):
+            briefing.status = Briefing.Status.DRAFT
+            briefing.version += 1
+            briefing.save()
+            count += 1
+        self.message_user(request, f"Unpublished {count} briefing(s); they are now drafts.", messages.SUCCESS)
+
+    def has_publish_permission(self, request):
+        return self.can_publish(request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "add_kinds": [(value, label) for value, label in Briefing.Kind.choices],
+            "overdue_count": Briefing.objects.overdue().count(),
+            "can_import": self.has_add_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="briefings_briefing_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload .md files in the import format; each file is imported whole or not at all."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        results = []
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            can_publish = self.can_publish(request)
+            for upload in form.cleaned_data["files"]:
+                if upload.size > MAX_IMPORT_FILE_SIZE:
+                    results.append(_too_big(upload.name))
+                    continue
+                results.append(import_file(upload.name, upload.read(), can_publish=can_publish))
+            failed = sum(1 for r in results if not r.ok)
+            level = messages.ERROR if failed else messages.SUCCESS
+            self.message_user(request, f"{len(results) - failed} imported, {failed} rejected.", level)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import briefings",
+            "opts": self.opts,
+            "form": form,
+            "results": results,
+            "can_publish": self.can_publish(request),
+        }
+        return render(request, "admin/briefings/briefing/import.html", context)
+
+
+def _too_big(name):
+    return ImportResult(name=name, error=f"{name}: file: is larger than 1 MB; is it really a briefing?")
+
+
+@admin.register(Theme)
+class ThemeAdmin(SimpleHistoryAdmin):
+    formfield_overrides = FORMFIELD_OVERRIDES
+    prepopulated_fields = {"slug": ["name"]}
+    list_display = ["name", "slug", "published_briefings", "view_on_site_link"]
+    search_fields = ["name", "summary", "description"]
+
+    def get_queryset(self, request):
+        published = Briefing.objects.published()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(published_count=Count("briefings", filter=Q(briefings__in=published), distinct=True))
+        )
+
+    @admin.display(description="published briefings", ordering="published_count")
+    def published_briefings(self, obj):
+        return obj.published_count
+
+    @admin.display(description="page")
+    def view_on_site_link(self, obj):
+        return format_html('<a href="{}">View</a>', obj.get_absolute_url())
+
+
+@admin.register(FeaturedTheme)
+class FeaturedThemeAdmin(admin.ModelAdmin):
+    formfield_overrides = FORMFIELD_OVERRIDES
+    list_display = ["theme", "starts", "ends", "is_current"]
+    list_filter = ["theme"]
+    list_select_related = ["theme"]
+    date_hierarchy = "starts"
+    autocomplete_fields = ["theme"]
+
+    @admin.display(boolean=True, description="on the home page now")
+    def is_current(self, obj):
+        return obj.starts <= timezone.localdate() <= obj.ends
+
+
+@admin.register(Resource)
+class ResourceAdmin(SimpleHistoryAdmin):
+    formfield_overrides = FORMFIELD_OVERRIDES
+    list_display = ["title", "kind", "briefing", "link"]
+    list_filter = ["kind", "themes", ("briefing", admin.EmptyFieldListFilter)]
+    list_select_related = ["briefing"]
+    search_fields = ["title", "description", "url"]
+    filter_horizontal = ["themes"]
+    autocomplete_fields = ["briefing"]
+    fields = ["title", "kind", "description", "url", "file", "themes", "briefing", "position"]
+
+    @admin.display(description="link or file")
+    def link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.href, obj.file.name if obj.file else obj.url)
