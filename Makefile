@@ -60,5 +60,16 @@ chromium:
 test-browser: install chromium
 	$(TEST_ENV) $(PYTEST) -m browser $(PYTEST_ARGS)
 
+wrk:
+	@command -v wrk >/dev/null || { echo "Installing wrk (apt-get)..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+# Not part of `make test`: prints figures (see README "Benchmark"). BENCH_ARGS="--db sqlite --briefings 1000" for a quick run.
+bench: install wrk
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# Not part of `make test`: 60 s at 50 connections against gunicorn + PostgreSQL on loopback (README "Load test").
+loadtest: install
+	PGPORT=$${PGPORT:-55439} scripts/with-postgres $(PY) scripts/loadtest.py $(LOADTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles

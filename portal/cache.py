@@ -1,0 +1,169 @@
+"""Whole-page cache for anonymous readers, invalidated whenever content changes.
+
+The middleware sits first in MIDDLEWARE so a hit costs two cache reads and nothing else:
+no session, no database. What is stored is the final response (headers included) with
+the CSP nonce replaced by a placeholder; each hit gets a fresh nonce. Requests that carry
+a session cookie (staff, previews) bypass the cache, and only 200 responses that set no
+cookie are stored, so drafts and staff views never reach the public.
+
+Invalidation: every save or delete of content (signals), and every successful POST in
+admin (bulk actions use queryset.update(), which sends no signal), bumps a generation
+number that is part of every key. The date is part of the key too, so pages that depend
+on "today" (publication dates, upcoming sessions) turn over at midnight, and entries
+expire after PAGE_CACHE_SECONDS in any case.
+"""
+
+import base64
+import hashlib
+import os
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
+
+GENERATION_KEY = "page-cache:generation"
+PLACEHOLDER = "__csp_nonce_placeholder__"
+NONCE_HEADERS = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
+CACHEABLE_TYPES = ("text/html", "application/rss+xml", "application/xml", "text/xml", "text/plain", "text/calendar")
+SKIP_PREFIXES = ("/admin/", "/markdownx/", "/healthz/", "/static/", "/media/", "/contrast/")
+
+
+def page_cache():
+    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+
+
+def generation():
+    return page_cache().get(GENERATION_KEY) or 0
+
+
+def invalidate(**kwargs):
+    """Make every cached page stale (called on any content change)."""
+    cache = page_cache()
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, generation() + 1, None)
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
+        if not seconds or not self.can_use_cache(request):
+            response = self.get_response(request)
+            self.after_staff_post(request, response)
+            return response
+
+        key = self.key(request)
+        cache = page_cache()
+        stored = cache.get(key)
+        if stored is not None:
+            return self.from_cache(request, stored)
+
+        response = self.get_response(request)
+        if self.can_store(request, response):
+            stored = self.to_cache(request, response)
+            cache.set(key, stored, seconds)
+            response["ETag"] = stored["etag"]
+            if request.META.get("HTTP_IF_NONE_MATCH") and stored["etag"] in parse_etags(
+                request.META["HTTP_IF_NONE_MATCH"]
+            ):
+                return self.not_modified(stored)
+        return response
+
+    @staticmethod
+    def can_use_cache(request):
+        return (
+            request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.path_info.startswith(SKIP_PREFIXES)
+        )
+
+    @staticmethod
+    def key(request):
+        # The contrast choice changes the page's <html> class, so it is part of the key.
+        raw = "|".join(
+            [
+                str(generation()),
+                timezone.localdate().isoformat(),
+                request.method,
+                request.get_host(),
+                request.get_full_path(),
+                request.COOKIES.get("contrast", ""),
+            ]
+        )
+        return "page-cache:" + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
+
+    @staticmethod
+    def can_store(request, response):
+        user = getattr(request, "user", None)
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not (user is not None and user.is_authenticated)
+            and "private" not in response.get("Cache-Control", "")
+            and "no-store" not in response.get("Cache-Control", "")
+            and response.get("Content-Type", "").split(";")[0] in CACHEABLE_TYPES
+        )
+
+    @staticmethod
+    def to_cache(request, response):
+        content = response.content
+        headers = dict(response.items())
+        nonce = getattr(request, "_csp_nonce", None)
+        if isinstance(nonce, str):
+            content = content.replace(nonce.encode(), PLACEHOLDER.encode())
+            for name in NONCE_HEADERS:
+                if name in headers:
+                    headers[name] = headers[name].replace(nonce, PLACEHOLDER)
+        headers.pop("ETag", None)
+        etag = '"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"'
+        return {"content": content, "headers": headers, "etag": etag}
+
+    def from_cache(self, request, stored):
+        if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+        if if_none_match and stored["etag"] in parse_etags(if_none_match):
+            return self.not_modified(stored)
+        nonce = base64.b64encode(os.urandom(16)).decode("ascii")
+        content = stored["content"]
+        if PLACEHOLDER.encode() in content:
+            content = content.replace(PLACEHOLDER.encode(), nonce.encode())
+        response = HttpResponse(content if request.method == "GET" else b"")
+        for name, value in stored["headers"].items():
+            response[name] = value.replace(PLACEHOLDER, nonce) if name in NONCE_HEADERS else value
+        response["ETag"] = stored["etag"]
+        response["Content-Length"] = str(len(content))
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    @staticmethod
+    def not_modified(stored):
+        response = HttpResponseNotModified()
+        response["ETag"] = stored["etag"]
+        for name in ("Cache-Control", "Vary", "Content-Location", "Expires"):
+            if name in stored["headers"]:
+                response[name] = stored["headers"][name]
+        return response
+
+    @staticmethod
+    def after_staff_post(request, response):
+        if request.method == "POST" and request.path_info.startswith("/admin/") and response.status_code < 400:
+            invalidate()
+
+
+def connect_signals():
+    """Any change to content in these apps makes cached pages stale."""
+    from django.apps import apps
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for app_label in ("briefings", "training", "portal"):
+        for model in apps.get_app_config(app_label).get_models():
+            post_save.connect(invalidate, sender=model, dispatch_uid=f"page-cache-save-{model._meta.label}")
+            post_delete.connect(invalidate, sender=model, dispatch_uid=f"page-cache-delete-{model._meta.label}")
+    m2m_changed.connect(invalidate, dispatch_uid="page-cache-m2m")

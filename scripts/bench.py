@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""Benchmark: build a realistic database, serve it with gunicorn as in production, and
+drive it with wrk from a second process on loopback. Prints one table per database.
+
+    make bench                      # SQLite and PostgreSQL, 10,000 briefings
+    .venv/bin/python scripts/bench.py --db sqlite --briefings 2000 --duration 5
+
+Loopback only; every run is bounded by --duration per page.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+WRK_SCRIPT = """
+local queries = {QUERIES}
+local i = 0
+request = function()
+  if #queries > 0 then
+    i = i + 1
+    return wrk.format(nil, queries[(i % #queries) + 1])
+  end
+  return wrk.format(nil)
+end
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format('RESULT {"requests": %d, "seconds": %f, "errors": %d, '
+    .. '"p50": %f, "p95": %f, "p99": %f}\\n',
+    summary.requests, summary.duration / 1e6, errors,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+SEARCH_TERMS = ["neglect", "disguised compliance", "teenagers", "GCP2", "audit", "supervision drift",
+                "chronology", "\"lived experience\"", "health -dental", "information sharing"]  # fmt: skip
+
+
+def populate(args):
+    """Create the volume: runs inside Django (called as a subprocess with the bench environment)."""
+    import django
+
+    django.setup()
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from briefings.models import Briefing, DiscussionQuestion, KeyFact, Section, Theme
+    from training.models import Course, LearningOutcome, Session
+
+    if Briefing.objects.count() >= args.briefings:
+        return
+    vocabulary = (
+        "neglect child family practitioner assessment supervision chronology health visitor school nurse "
+        "escalation disguised compliance curiosity lived experience drift cumulative harm early help "
+        "threshold referral teenager adolescent baby crying coping strategy toolkit graded care profile "
+        "audit review learning partnership agency information sharing plan outcome change capacity"
+    )
+    words = vocabulary.split()
+    rnd = __import__("random").Random(42)
+
+    def text(n):
+        return " ".join(rnd.choice(words) for _ in range(n)).capitalize() + "."
+
+    with transaction.atomic():
+        themes = [Theme.objects.get_or_create(slug=f"bench-theme-{i}", defaults={"name": f"Bench theme {i}"})[0]
+                  for i in range(20)]  # fmt: skip
+        courses = Course.objects.bulk_create(
+            Course(title=f"Course {i} {text(3)}", slug=f"bench-course-{i}", summary=text(25), description=text(120),
+                   is_published=True, booking_url="https://learning.example.org/book", format=rnd.choice(
+                       ["classroom", "virtual", "elearning"]))
+            for i in range(args.courses)
+        )  # fmt: skip
+        LearningOutcome.objects.bulk_create(
+            LearningOutcome(course=c, position=j, text=text(12)) for c in courses for j in range(5)
+        )
+        now = timezone.now()
+        Session.objects.bulk_create(
+            Session(course=courses[i % len(courses)], starts=now + dt.timedelta(days=1 + i % 200, hours=i % 8),
+                    ends=now + dt.timedelta(days=1 + i % 200, hours=3 + i % 8), location="Council House, Room 2",
+                    places=20)
+            for i in range(args.sessions)
+        )  # fmt: skip
+        today = timezone.localdate()
+        kinds = ["seven_minute_briefing", "thematic_review", "audit_findings"]
+        briefings = Briefing.objects.bulk_create(
+            Briefing(title=f"Briefing {i}: {text(5)}", slug=f"bench-briefing-{i}", kind=kinds[i % 3],
+                     summary=text(30), status="published", published=today - dt.timedelta(days=i % 2000),
+                     review_due=today + dt.timedelta(days=365 - i % 700), publisher="Bench partnership")
+            for i in range(args.briefings)
+        )  # fmt: skip
+        Section.objects.bulk_create(
+            Section(briefing=b, position=j, number=j + 1, heading=text(3), body=text(90))
+            for b in briefings
+            for j in range(7)
+        )
+        DiscussionQuestion.objects.bulk_create(
+            DiscussionQuestion(briefing=b, position=j, text=text(12) + "?") for b in briefings for j in range(4)
+        )
+        KeyFact.objects.bulk_create(KeyFact(briefing=b, figure="60%", text=text(8)) for b in briefings)
+        Through = Briefing.themes.through
+        Through.objects.bulk_create(Through(briefing=b, theme=themes[i % len(themes)]) for i, b in enumerate(briefings))
+        CThrough = Briefing.courses.through
+        CThrough.objects.bulk_create(
+            CThrough(briefing=b, course=courses[i % len(courses)]) for i, b in enumerate(briefings)
+        )
+    from django.core.management import get_commands
+
+    if "rebuild_search_index" in get_commands():
+        call_command("rebuild_search_index", verbosity=0)
+
+
+def wait_for(url, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server did not answer {url} in {timeout}s")
+
+
+def run_wrk(base, path, args, headers=(), queries=()):
+    lua = WRK_SCRIPT.replace("{QUERIES}", "{" + ", ".join(json.dumps(q) for q in queries) + "}")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(lua)
+        script = f.name
+    cmd = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s", "-s", script]
+    for header in headers:
+        cmd += ["-H", header]
+    cmd.append(base + path)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    os.unlink(script)
+    for line in out.splitlines():
+        if line.startswith("RESULT "):
+            result = json.loads(line[len("RESULT ") :])
+            result["rps"] = result["requests"] / result["seconds"]
+            return result
+    raise SystemExit(f"wrk printed no result:\n{out}")
+
+
+def bench_database(label, env, args):
+    work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": str(work / "static"),
+        "MEDIA_ROOT": str(work / "media"),
+        "CACHE_DIR": str(work / "cache"),
+        "LOG_LEVEL": "WARNING",
+    }
+    manage = [PY, str(ROOT / "manage.py")]
+    print(f"[{label}] migrate, collectstatic, {args.briefings:,} briefings ...", file=sys.stderr)
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+    started = time.monotonic()
+    subprocess.run([PY, __file__, "populate", *sys.argv[1:]], env=env, check=True, cwd=ROOT)
+    print(f"[{label}] data built in {time.monotonic() - started:.0f}s", file=sys.stderr)
+    manifest = json.loads((work / "static" / "staticfiles.json").read_text())
+    static_path = "/static/" + manifest["paths"]["css/site.css"]
+
+    port = args.port
+    server = subprocess.Popen(
+        [str(Path(PY).parent / "gunicorn"), "portal.wsgi:application", "--workers", str(args.workers),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        env=env, cwd=ROOT, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    rows = []
+    try:
+        wait_for(base + "/healthz/")
+        detail = "/briefings/bench-briefing-7/"
+        # A session cookie that matches no session: the page is rendered in full for an anonymous reader.
+        uncached = ["Cookie: sessionid=bench-no-such-session"]
+        targets = [
+            ("static file (site.css)", static_path, (), ()),
+            ("home", "/", (), ()),
+            ("briefing list", "/briefings/", (), ()),
+            ("briefing detail", detail, (), ()),
+            ("briefing detail, uncached", detail, uncached, ()),
+            ("course detail", "/training/bench-course-3/", (), ()),
+            ("search (10 queries), uncached", "/search/", uncached,
+             ["/search/?q=" + urllib.request.quote(q) for q in SEARCH_TERMS]),
+        ]  # fmt: skip
+        for name, path, headers, queries in targets:
+            run_wrk(base, path, argparse.Namespace(connections=args.connections, duration=1), headers, queries)
+            rows.append((name, run_wrk(base, path, args, headers, queries)))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+
+    static_rps = rows[0][1]["rps"]
+    print(
+        f"\n{label}: {args.briefings:,} briefings, {args.courses} courses, {args.sessions:,} sessions; "
+        f"gunicorn {args.workers} workers; wrk 1 thread, {args.connections} connections, {args.duration}s each"
+    )
+    print(f"{'page':32} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'x static':>9}")
+    for name, r in rows:
+        print(f"{name:32} {r['rps']:9.0f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:7d} "
+              f"{r['rps'] / static_rps:9.2f}")  # fmt: skip
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", nargs="?", default="run", choices=["run", "populate"])
+    parser.add_argument("--db", default="both", choices=["both", "sqlite", "postgres"])
+    parser.add_argument("--briefings", type=int, default=10_000)
+    parser.add_argument("--courses", type=int, default=500)
+    parser.add_argument("--sessions", type=int, default=5_000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    if args.mode == "populate":
+        sys.path.insert(0, str(ROOT))
+        return populate(args)
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk (make bench does this).")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    if args.db in ("both", "sqlite"):
+        db = Path(tempfile.mkdtemp(prefix="portal-bench-db-")) / "bench.sqlite3"
+        bench_database("SQLite", {**env, "DATABASE_URL": f"sqlite:///{db}"}, args)
+    if args.db in ("both", "postgres"):
+        if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+            bench_database("PostgreSQL", os.environ.copy(), args)
+        else:
+            # Re-run this script inside a throwaway PostgreSQL server.
+            cmd = [str(ROOT / "scripts" / "with-postgres"), PY, __file__, *sys.argv[1:], "--db", "postgres"]
+            subprocess.run(cmd, check=True, env={**env, "PGPORT": os.environ.get("PGPORT", "55450")})
+
+
+if __name__ == "__main__":
+    main()

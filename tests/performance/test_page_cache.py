@@ -1,0 +1,160 @@
+"""The anonymous page cache: fast for readers, never stale after an edit, never leaking staff views."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from briefings.models import Briefing
+from portal.cache import invalidate
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_briefing(**fields):
+    defaults = {
+        "title": "Neglect and the lived experience of the child",
+        "slug": "lived-experience",
+        "summary": "What daily life is like for a neglected child.",
+        "status": Briefing.Status.PUBLISHED,
+        "published": timezone.localdate() - dt.timedelta(days=3),
+    }
+    return Briefing.objects.create(**{**defaults, **fields})
+
+
+def nonce_of(response):
+    match = re.search(r"'nonce-([^']+)'", response.get("Content-Security-Policy", ""))
+    return match.group(1) if match else None
+
+
+@pytest.mark.django_db
+def test_second_anonymous_request_is_served_without_touching_the_database(client, django_assert_num_queries):
+    make_briefing()
+    first = client.get("/briefings/lived-experience/")
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        second = client.get("/briefings/lived-experience/")
+    assert second.status_code == 200
+    assert "Neglect and the lived experience of the child" in second.content.decode()
+    assert second["ETag"] == first["ETag"]
+
+
+@pytest.mark.django_db
+def test_cached_page_gets_a_fresh_csp_nonce_that_matches_its_header(client):
+    make_briefing()
+    first = client.get("/briefings/lived-experience/")
+    second = client.get("/briefings/lived-experience/")
+    for response in (first, second):
+        nonce = nonce_of(response)
+        if nonce:
+            assert "__csp_nonce_placeholder__" not in response.content.decode()
+            assert "__csp_nonce_placeholder__" not in response["Content-Security-Policy"]
+    if nonce_of(first):
+        assert nonce_of(first) != nonce_of(second)
+
+
+@pytest.mark.django_db
+def test_edit_shows_at_once(client):
+    briefing = make_briefing()
+    assert "lived experience" in client.get(briefing.get_absolute_url()).content.decode()
+    briefing.title = "Cumulative harm: seeing the whole picture"
+    briefing.save()
+    assert "Cumulative harm: seeing the whole picture" in client.get(briefing.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_unpublishing_removes_the_page_from_the_public_at_once(client):
+    briefing = make_briefing()
+    assert client.get(briefing.get_absolute_url()).status_code == 200
+    briefing.status = Briefing.Status.DRAFT
+    briefing.save()
+    assert client.get(briefing.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_admin_post_invalidates_even_when_a_bulk_update_sends_no_signal(client, staff_user):
+    briefing = make_briefing()
+    assert client.get(briefing.get_absolute_url()).status_code == 200
+    # queryset.update() sends no signal, so the cached page is still served...
+    Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.DRAFT)
+    assert client.get(briefing.get_absolute_url()).status_code == 200
+    # ...until the admin request that made the change completes.
+    staff = client.__class__()
+    staff.force_login(staff_user)
+    response = staff.post(
+        "/admin/briefings/briefing/", {"action": "unpublish_selected", "_selected_action": [briefing.pk]}
+    )
+    assert response.status_code in (200, 302)
+    assert client.get(briefing.get_absolute_url()).status_code == 404
+    assert "lived experience" not in client.get("/briefings/").content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_draft_preview_is_never_cached_for_the_public(client, staff_user):
+    draft = make_briefing(status=Briefing.Status.DRAFT, published=None, slug="draft-one", title="Secret draft")
+    staff = client.__class__()
+    staff.force_login(staff_user)
+    assert staff.get(draft.get_absolute_url()).status_code == 200
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_never_receive_a_cached_public_page(client, staff_user):
+    make_briefing()
+    client.get("/briefings/lived-experience/")  # now cached for the public
+    staff = client.__class__()
+    staff.force_login(staff_user)
+    response = staff.get("/briefings/lived-experience/")
+    assert response.status_code == 200
+    assert "ETag" not in response  # rendered for this request, not taken from the cache
+
+
+@pytest.mark.django_db
+def test_conditional_request_answers_304(client):
+    make_briefing()
+    etag = client.get("/briefings/lived-experience/")["ETag"]
+    response = client.get("/briefings/lived-experience/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response.content == b""
+    assert client.get("/briefings/lived-experience/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+@pytest.mark.django_db
+def test_contrast_choice_is_part_of_the_cache_key(client):
+    make_briefing()
+    plain = client.get("/briefings/lived-experience/").content.decode()
+    client.cookies["contrast"] = "high"
+    contrast = client.get("/briefings/lived-experience/").content.decode()
+    assert plain != contrast
+
+
+@pytest.mark.django_db
+def test_not_found_pages_are_not_cached(client):
+    assert client.get("/briefings/not-yet/").status_code == 404
+    Briefing.objects.bulk_create([Briefing(title="Not yet", slug="not-yet", summary="s", status="published",
+                                           published=timezone.localdate())])  # fmt: skip
+    assert client.get("/briefings/not-yet/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_invalidate_makes_the_next_request_render_afresh(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_briefing()
+    client.get("/")
+    with CaptureQueriesContext(connection) as cached:
+        client.get("/")
+    invalidate()
+    with CaptureQueriesContext(connection) as fresh:
+        client.get("/")
+    assert len(cached.captured_queries) == 0
+    assert len(fresh.captured_queries) > 0
