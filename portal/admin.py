@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.db import models
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from .models import SiteSettings
 
@@ -6,12 +9,43 @@ from .models import SiteSettings
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
-        (None, {"fields": ["partnership_name", "emergency_line", "exit_url", "contact_email"]}),
-        ("Accessibility statement", {"fields": ["accessibility_statement", "statement_prepared"]}),
+        (None, {"fields": ["partnership_name", "contact_email", "updated_at"]}),
+        (
+            "Reader safety",
+            {
+                "fields": ["emergency_line", "exit_url"],
+                "description": (
+                    "The emergency line is shown at the top of every page. The quick exit sends readers to the "
+                    "destination at once and removes this site's page from the Back button. Choose a neutral, "
+                    "everyday site (weather, news), never a search engine or anything about abuse."
+                ),
+            },
+        ),
+        (
+            "Accessibility statement",
+            {
+                "fields": ["accessibility_statement", "statement_prepared"],
+                "description": (
+                    "Write the statement in Markdown, starting at level-2 headings (##). Leave it empty to publish "
+                    "the built-in statement, which uses the partnership name and contact email above. Update the "
+                    "date whenever the statement is reviewed."
+                ),
+            },
+        ),
     ]
+    readonly_fields = ["updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
         return not SiteSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        # There is only ever one record: go straight to it.
+        obj = SiteSettings.load()
+        return redirect(reverse("admin:portal_sitesettings_change", args=[obj.pk]))
+
+    def view_on_site(self, obj):
+        return reverse("accessibility")

@@ -8,23 +8,74 @@ from portal.markdown import render_markdown
 
 register = template.Library()
 
+# The sanitiser leaves <table> without attributes, so these tags are exact.
+TABLE_OPEN = "<table>"
+TABLE_CLOSE = "</table>"
+
 
 @register.filter
 def markdown(text):
-    """Render Markdown through the one sanitising renderer."""
-    return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3
+    """Render Markdown through the one sanitising renderer; wide tables scroll in their own box."""
+    html = render_markdown(text)
+    html = html.replace(TABLE_OPEN, '<div class="table-wrap">' + TABLE_OPEN).replace(
+        TABLE_CLOSE, TABLE_CLOSE + "</div>"
+    )
+    return mark_safe(html)  # noqa: S308 - sanitised by nh3
 
 
-# UK numbers (999, 111, 0300 123 4567, 01234 567890) as they are written in prose.
-PHONE_RE = re.compile(r"(?<![\d+])(999|111|0\d{2,4}[ \d]{6,9}\d)(?!\d)")
+# UK phone numbers as people write them in prose:
+#   999, 111, 112, 116 123 (short and European helpline numbers);
+#   0345 155 1071, 020 7946 0000, 01632 960000, (01632) 960 000, 0800 1111;
+#   +44 345 155 1071, +44 (0)20 7946 0000.
+# Digits are grouped by single spaces; the number of digits is checked in is_uk_number.
+# Not numbers: years (2024), sums (£2,000, 1,999), dates (01/02/2024), decimals, times.
+PHONE_RE = re.compile(
+    r"""
+    (?<![\w£$€+/.,:-])                         # not the middle of a word, sum, date or number
+    (?P<number>
+        \+44[ \u00a0]?(?:\(0\)[ \u00a0]?)?[1-9]\d{1,4}(?:[ \u00a0]?\d{2,4}){1,3}
+      | \(0\d{2,4}\)[ \u00a0]?\d{3,4}(?:[ \u00a0]?\d{3,4})?
+      | 0\d{2,4}(?:[ \u00a0]?\d{2,4}){1,3}
+      | 116[ \u00a0]?\d{3}
+      | 999 | 111 | 112
+    )
+    (?![\w%/£$€]|[.,:-]\d)                      # not followed by more of a number
+    """,
+    re.VERBOSE,
+)
+FREEPHONE_PREFIXES = ("0800", "0808", "0500")
+
+
+def is_uk_number(written):
+    """True when the digits form a dialable UK number (10 or 11 digits with the 0, or a short code)."""
+    digits = re.sub(r"\D", "", written.replace("(0)", ""))
+    if written.startswith("+44"):
+        return 10 <= len(digits) - 1 <= 11  # 44 and the national number without its 0
+    if digits.startswith("0"):
+        if digits.startswith(FREEPHONE_PREFIXES):
+            return 8 <= len(digits) <= 11  # Childline is 0800 1111
+        return 10 <= len(digits) <= 11
+    return True  # 999, 111, 112, 116 xxx
+
+
+def tel_href(written):
+    """The tel: address for a number as written: digits only, keeping a leading +."""
+    digits = re.sub(r"\D", "", written.replace("(0)", ""))
+    return "tel:" + ("+" + digits if written.startswith("+") else digits)
 
 
 @register.filter
 def phone_links(text):
     """Escape text and turn UK phone numbers into tel: links."""
-
-    def link(match):
-        number = match.group(1)
-        return f'<a href="tel:{number.replace(" ", "")}">{number}</a>'
-
-    return mark_safe(PHONE_RE.sub(link, str(escape(text))))  # noqa: S308 - escaped first
+    text = str(text)
+    parts = []
+    last = 0
+    for match in PHONE_RE.finditer(text):
+        number = match.group("number")
+        if not is_uk_number(number):
+            continue
+        parts.append(escape(text[last : match.start()]))
+        parts.append(f'<a href="{tel_href(number)}" class="tel">{escape(number)}</a>')
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped
