@@ -70,3 +70,48 @@ class SiteSettings(models.Model):
     def load(cls):
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
+
+
+class SearchDocument(models.Model):
+    """One searchable item (a briefing, course or resource), flattened for full-text search.
+
+    Written only by portal.search (kept in step by signals; `manage.py rebuild_search_index`
+    rebuilds it all). Whether the public may see a result is checked at query time against the
+    briefing or course itself, so a stale row can never reveal a draft.
+
+    Outside Django's model state: on PostgreSQL a generated, weighted `search_vector` column with
+    a GIN index; on SQLite an FTS5 table kept in step by triggers (see portal.search).
+    """
+
+    class Type(models.TextChoices):
+        BRIEFING = "briefing", "Briefing"
+        COURSE = "course", "Course"
+        RESOURCE = "resource", "Resource"
+
+    type = models.CharField(max_length=16, choices=Type.choices)
+    object_id = models.PositiveBigIntegerField()
+    # Explicit links: deleting the source deletes the row, and publication is checked through them.
+    briefing = models.ForeignKey(
+        "briefings.Briefing", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    course = models.ForeignKey("training.Course", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    resource = models.ForeignKey(
+        "briefings.Resource", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    subtype = models.CharField(max_length=32, blank=True, help_text="Briefing kind, course format or resource kind.")
+    label = models.CharField(max_length=60, help_text="What the result is, as readers see it.")
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    keywords = models.TextField(blank=True, help_text="Theme names, publisher: found by search, never shown.")
+    url = models.CharField(max_length=600)
+    date = models.DateField(null=True, blank=True)
+    theme_ids = models.CharField(max_length=1000, blank=True, help_text="Theme ids as ',1,5,'.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["type", "object_id"], name="searchdocument_unique_source")]
+
+    def __str__(self):
+        return f"{self.get_type_display()}: {self.title}"

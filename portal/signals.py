@@ -1,0 +1,82 @@
+"""Keep the search index in step with briefings, courses and resources.
+
+Signals only note what changed; portal.search indexes each source once when the
+transaction commits (an admin save fires a signal for every inline row).
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from portal import search
+
+M2M_ACTIONS = {"post_add", "post_remove", "post_clear"}
+
+
+def _briefing(sender, instance, **kwargs):
+    search.schedule("briefing", instance.pk)
+
+
+def _briefing_part(sender, instance, **kwargs):
+    search.schedule("briefing", instance.briefing_id)
+
+
+def _resource(sender, instance, **kwargs):
+    search.schedule("resource", instance.pk)
+    # A resource moved to another briefing: the old briefing's row set changes too.
+    search.schedule("briefing", instance.briefing_id)
+
+
+def _course(sender, instance, **kwargs):
+    search.schedule("course", instance.pk)
+
+
+def _course_part(sender, instance, **kwargs):
+    search.schedule("course", instance.course_id)
+
+
+def _theme(sender, instance, created=False, **kwargs):
+    if not created:
+        search.schedule("theme", instance.pk)
+
+
+def _themes_changed(doc_type):
+    """Handler for a `themes` m2m on briefings, resources or courses, from either side."""
+
+    def handler(sender, instance, action, reverse, pk_set, **kwargs):
+        if action not in M2M_ACTIONS:
+            return
+        if not reverse:
+            search.schedule(doc_type, instance.pk)
+        elif pk_set is not None:
+            for pk in pk_set:
+                search.schedule(doc_type, pk)
+        else:  # theme.briefings.clear(): whatever was on the theme
+            search.schedule("theme", instance.pk)
+
+    return handler
+
+
+def connect():
+    from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
+    from training.models import Course, LearningOutcome
+
+    handlers = [
+        (Briefing, _briefing),
+        (Section, _briefing_part),
+        (DiscussionQuestion, _briefing_part),
+        (KeyFact, _briefing_part),
+        (Resource, _resource),
+        (Course, _course),
+        (LearningOutcome, _course_part),
+        (Theme, _theme),
+    ]
+    for model, handler in handlers:
+        label = model._meta.label
+        post_save.connect(handler, sender=model, dispatch_uid=f"search-save-{label}")
+        post_delete.connect(handler, sender=model, dispatch_uid=f"search-delete-{label}")
+    for model, doc_type in [(Briefing, "briefing"), (Resource, "resource"), (Course, "course")]:
+        m2m_changed.connect(
+            _themes_changed(doc_type),
+            sender=model.themes.through,
+            dispatch_uid=f"search-themes-{model._meta.label}",
+            weak=False,
+        )
