@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     verbose_name = "Site"
     name = "portal"
+
+    def ready(self):
+        from portal import cache, signals
+
+        signals.connect()
+        cache.connect_signals()

@@ -9,11 +9,13 @@ from django.utils import timezone
 
 from briefings.models import Briefing
 from portal.cache import invalidate
+from portal.models import SiteSettings
 
 
 @pytest.fixture(autouse=True)
-def page_cache_on(settings):
+def page_cache_on(settings, db):
     settings.PAGE_CACHE_SECONDS = 600
+    SiteSettings.load()  # created on first use otherwise, and that save would invalidate the first page
     cache.clear()
     yield
     cache.clear()
