@@ -1,39 +1,164 @@
-"""Admin behaviour shared by briefings and courses: who may publish, and no lost edits."""
+"""Admin behaviour shared by briefings and courses: who may publish, no lost edits, restore.
+
+Use them in this order so each sees the others' work::
+
+    class BriefingAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin):
+        publish_field = "status"
+        publish_permission = "briefings.publish_briefing"
+"""
+
+import logging
+from functools import partial
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
+from django.db.models import F
+from django.forms.models import modelformset_factory
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.loader import select_template
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+log = logging.getLogger(__name__)
+
+LOADED_VERSION = "loaded_version"
+
+
+def can_publish(user, model):
+    """Whether `user` may publish or unpublish `model` records (for importers and other non-admin routes)."""
+    opts = model._meta
+    return user is not None and user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
 
 
 class PublishControlMixin:
-    """Only users with the publish permission may change the publication field.
+    """Only users with the publish permission may change publication, by any admin route.
 
     Set `publish_field` (e.g. "status") and `publish_permission` (e.g. "briefings.publish_briefing").
+    For a user without the permission the field is read-only on the form, left out of `list_editable`,
+    bulk actions named in `publish_actions` (and any action declared with `permissions=["publish"]`)
+    are hidden and refused, and whatever a crafted POST or a history revert sends, the saved value is
+    the one already in the database (a new record starts unpublished). `publish_date_field`, when the
+    model has one (a DateField called "published" is found by itself), is locked the same way while a
+    record is published, so an editor cannot bring a scheduled publication forward.
     """
 
     publish_field = None
     publish_permission = None
+    publish_date_field = None
+    publish_actions = ("publish_selected", "unpublish_selected")
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        if self.publish_date_field is None:
+            field = next((f for f in model._meta.concrete_fields if f.name == "published"), None)
+            if field is not None and field.get_internal_type() == "DateField":
+                self.publish_date_field = "published"
 
     def can_publish(self, request):
         return request.user.has_perm(self.publish_permission)
 
+    def has_publish_permission(self, request):
+        """Lets actions declare `permissions=["publish"]`."""
+        return self.can_publish(request)
+
+    def _published_value(self):
+        field = self.model._meta.get_field(self.publish_field)
+        return True if field.get_internal_type() == "BooleanField" else "published"
+
+    def _is_published(self, obj):
+        return obj is not None and getattr(obj, self.publish_field) == self._published_value()
+
+    def locked_publish_fields(self, request, obj=None):
+        """The fields this user may not change on `obj` (empty for publishers)."""
+        if self.can_publish(request):
+            return []
+        locked = [self.publish_field]
+        if self.publish_date_field and self._is_published(obj):
+            locked.append(self.publish_date_field)
+        return locked
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if not self.can_publish(request) and self.publish_field not in readonly:
-            readonly.append(self.publish_field)
-        return readonly
+        return readonly + [f for f in self.locked_publish_fields(request, obj) if f not in readonly]
 
     def get_actions(self, request):
         actions = super().get_actions(request)
         if not self.can_publish(request):
-            for name in ("publish_selected", "unpublish_selected"):
+            for name in self.publish_actions:
                 actions.pop(name, None)
         return actions
 
+    def get_list_editable(self, request):
+        if self.can_publish(request):
+            return tuple(self.list_editable)
+        return tuple(f for f in self.list_editable if f not in (self.publish_field, self.publish_date_field))
+
+    def get_changelist_instance(self, request):
+        cl = super().get_changelist_instance(request)
+        cl.list_editable = self.get_list_editable(request)
+        return cl
+
+    def get_changelist_formset(self, request, **kwargs):
+        if self.can_publish(request):
+            return super().get_changelist_formset(request, **kwargs)
+        defaults = {"formfield_callback": partial(self.formfield_for_dbfield, request=request), **kwargs}
+        return modelformset_factory(
+            self.model, self.get_changelist_form(request), extra=0, fields=self.get_list_editable(request), **defaults
+        )
+
+    def enforce_publication(self, request, obj, change):
+        """Put back the publication fields this user may not change (whatever the form sent)."""
+        if self.can_publish(request):
+            return
+        model = type(obj)
+        current = None
+        if obj.pk is not None:
+            current = model._default_manager.filter(pk=obj.pk).values(self.publish_field, "pk").first()
+        if current is None:
+            # A new record (added, saved as new or recovered) starts unpublished.
+            setattr(obj, self.publish_field, model._meta.get_field(self.publish_field).get_default())
+            return
+        stored = model._default_manager.get(pk=obj.pk)
+        for name in self.locked_publish_fields(request, stored):
+            if getattr(obj, name) != getattr(stored, name):
+                log.warning("%s tried to change %s.%s without permission", request.user, model.__name__, name)
+                setattr(obj, name, getattr(stored, name))
+
     def save_model(self, request, obj, form, change):
-        # Belt and braces: a crafted POST cannot change the field a read-only widget hides.
-        if not self.can_publish(request) and self.publish_field in form.changed_data:
-            raise PermissionDenied("You do not have permission to publish or unpublish.")
+        # Belt and braces: a crafted POST or a history revert cannot change what the read-only widget hides.
+        self.enforce_publication(request, obj, change)
         super().save_model(request, obj, form, change)
+
+
+class StaleEditError(Exception):
+    """The record changed in the database after the form was loaded."""
+
+
+def _saved_by(instance):
+    """'Sam Jones saved it at 14:32 on 3 May 2025' from the newest history record, when there is one."""
+    history = getattr(type(instance), "history", None)
+    if history is None:
+        return "Someone else saved it"
+    record = history.filter(**{type(instance)._meta.pk.attname: instance.pk}).order_by("-history_date").first()
+    if record is None:
+        return "Someone else saved it"
+    user = record.history_user
+    who = (user.get_full_name() or user.get_username()) if user else "Someone else"
+    when = timezone.localtime(record.history_date)
+    return f"{who} saved it at {date_format(when, 'H:i')} on {date_format(when, 'j F Y')}"
+
+
+def stale_message(instance):
+    noun = type(instance)._meta.verbose_name
+    return (
+        f"This {noun} was changed while you were editing it: {_saved_by(instance)}. Your changes have NOT been "
+        "saved, so nothing of theirs was overwritten. Everything you typed is still in the form below: copy what "
+        f"you need, open the {noun} again in a new tab to see the latest version, and make your changes there."
+    )
 
 
 class VersionedForm(forms.ModelForm):
@@ -43,30 +168,206 @@ class VersionedForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            self.initial["loaded_version"] = self.instance.version
+        if self.instance.pk is not None and not self.is_bound:
+            # From the database, not the instance: a history revert form holds an old version's values.
+            self.initial[LOADED_VERSION] = self.current_version()
+
+    def current_version(self, lock=False):
+        model = type(self.instance)
+        queryset = model._default_manager.filter(pk=self.instance.pk)
+        if lock and connections[router.db_for_write(model)].in_atomic_block:
+            # Held until the admin's transaction ends, so a second save waits for the first, then sees it.
+            queryset = queryset.select_for_update()
+        return queryset.values_list("version", flat=True).first()
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk:
-            current = type(self.instance).objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
-            loaded = cleaned.get("loaded_version")
-            if current is not None and loaded is not None and loaded != current:
-                raise forms.ValidationError(
-                    "Someone else saved this record while you were editing it, so your changes have not been "
-                    "saved. Your text is still in the form below: copy anything you need, then open the record "
-                    "again in a new tab to see their changes, and make your edits there.",
-                    code="stale",
-                )
+        if self.instance.pk is not None:
+            current = self.current_version(lock=True)
+            loaded = cleaned.get(LOADED_VERSION)
+            if current is not None and (loaded is None or loaded != current):
+                raise forms.ValidationError(stale_message(self.instance), code="stale")
         return cleaned
 
 
 class OptimisticLockMixin:
-    """Refuse a save whose form was loaded before someone else's save (see VersionedForm)."""
+    """Refuse a save whose form was loaded before someone else's save, and keep what was typed.
+
+    The form (any ModelForm: it is made a VersionedForm if it is not one) carries the version it
+    was loaded at; the form refuses a stale version, and the save itself is a conditional UPDATE
+    (`... WHERE version = loaded`), so two saves racing past the form check still cannot both win.
+    """
 
     form = VersionedForm
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not issubclass(cls.form, VersionedForm):
+            cls.form = type(cls.form.__name__, (VersionedForm, cls.form), {"__module__": cls.form.__module__})
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or any(_has_loaded_version(fs) for fs in fieldsets):
+            return fieldsets
+        # The hidden version must be rendered, so it goes into the first fieldset.
+        (name, options), *rest = fieldsets
+        options = {**options, "fields": [*options.get("fields", ()), LOADED_VERSION]}
+        return [(name, options), *rest]
+
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.version = (obj.version or 0) + 1
+        if change and obj.pk is not None:
+            loaded = form.cleaned_data.get(LOADED_VERSION) if hasattr(form, "cleaned_data") else None
+            model = type(obj)
+            if loaded is None:
+                loaded = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+            updated = model._default_manager.filter(pk=obj.pk, version=loaded).update(version=F("version") + 1)
+            if updated != 1:
+                raise StaleEditError(stale_message(obj))
+            obj.version = loaded + 1
         super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEditError:
+            # The transaction was rolled back; showing the form again makes its own check report the
+            # conflict, with everything the user typed still in it.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # SimpleHistoryAdmin's "revert" form saves through save_model too.
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except StaleEditError:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _has_loaded_version(fieldset):
+    names = []
+    for entry in fieldset[1].get("fields", ()):
+        names.extend(entry if isinstance(entry, (list, tuple)) else [entry])
+    return LOADED_VERSION in names
+
+
+class RestoreWithPartsMixin:
+    """Restore a record with its parts as they were at a time, and recover deleted records.
+
+    For a SimpleHistoryAdmin of a model listed in `portal.history.PARTS` (Briefing, Course). Adds:
+    a "Restore with its parts" button on each row of the History page, a confirmation page, and a
+    "Recover deleted ..." page linked from the change list. Publication follows the rules of
+    PublishControlMixin when it is mixed in: a user who may not publish restores as a draft.
+    """
+
+    object_history_list_template = "admin/portal/history_list.html"
+    change_list_template = "admin/portal/change_list_recover.html"
+
+    def get_urls(self):
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("recover-deleted/", view(self.recover_deleted_view), name=f"{prefix}_recover_deleted"),
+            path(
+                "<path:object_id>/history/<int:history_id>/restore/",
+                view(self.restore_with_parts_view),
+                name=f"{prefix}_restore",
+            ),
+        ] + super().get_urls()
+
+    def _restore_can_publish(self, request):
+        check = getattr(self, "can_publish", None)
+        return check(request) if check else True
+
+    def changelist_view(self, request, extra_context=None):
+        opts = self.model._meta
+        base = select_template(
+            [
+                f"admin/{opts.app_label}/{opts.model_name}/change_list.html",
+                f"admin/{opts.app_label}/change_list.html",
+                "admin/change_list.html",
+            ]
+        )
+        extra = {
+            "base_change_list_template": base,
+            "recover_deleted_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_recover_deleted")
+            if self.has_add_permission(request)
+            else "",
+        }
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
+
+    def restore_with_parts_view(self, request, object_id, history_id):
+        from portal import history
+
+        record = self.model.history.filter(history_id=history_id, **{self.model._meta.pk.attname: object_id}).first()
+        if record is None or record.history_type == "-":
+            raise Http404("No such version.")
+        obj = self.model._default_manager.filter(pk=record.instance.pk).first()
+        if obj is None or not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        opts = self.model._meta
+        if request.method == "POST":
+            restored = history.restore(
+                self.model,
+                obj.pk,
+                history.version_end(record),
+                user=request.user,
+                can_publish=self._restore_can_publish(request),
+            )
+            self.message_user(
+                request,
+                f"“{restored}” and its parts are back as they were at {_when(record.history_date)}. "
+                "The version it replaced is kept in its history.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "object": obj,
+            "record": record,
+            "parts": history.parts_as_of(self.model, obj.pk, history.version_end(record)),
+            "title": f"Restore “{record.instance}” as it was at {_when(record.history_date)}?",
+            "publication_kept": not self._restore_can_publish(request),
+        }
+        return render(request, "admin/portal/restore_confirm.html", context)
+
+    def recover_deleted_view(self, request):
+        from portal import history
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        if request.method == "POST":
+            try:
+                history_id = int(request.POST.get("history_id", ""))
+            except ValueError:
+                raise Http404("No such deleted record.") from None
+            try:
+                recovered = history.recover_deleted(
+                    self.model, history_id, user=request.user, can_publish=self._restore_can_publish(request)
+                )
+            except history.RestoreError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            self.message_user(
+                request,
+                f"“{recovered}” has been recovered with its parts"
+                + ("" if self._restore_can_publish(request) else " as a draft")
+                + ".",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[recovered.pk])
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "deleted": history.deleted_records(self.model),
+            "publication_kept": not self._restore_can_publish(request),
+            "title": f"Recover deleted {opts.verbose_name_plural}",
+        }
+        return render(request, "admin/portal/recover_deleted.html", context)
+
+
+def _when(moment):
+    moment = timezone.localtime(moment)
+    return f"{date_format(moment, 'H:i:s')} on {date_format(moment, 'j F Y')}"

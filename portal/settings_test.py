@@ -13,3 +13,10 @@ STORAGES = {
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]
+
+# Login rate limiting needs the request in authenticate(); Client.login() has none. tests/trust enables it.
+AXES_ENABLED = False
+
+# Each test builds its own data; the page cache is exercised by its own tests (they turn it on).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+PAGE_CACHE_SECONDS = 0

@@ -1,11 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
-from markdownx.views import ImageUploadView, MarkdownifyView
+from markdownx.views import MarkdownifyView
 
 from portal import views
+from portal.feeds import BriefingFeed, ThemeFeed
+from portal.sitemaps import SITEMAPS
+from portal.uploads import CheckedImageUploadView
 
 admin.site.site_header = "Neglect learning portal: staff editing"
 admin.site.site_title = "Portal admin"
@@ -17,9 +21,15 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("staying-safe-online/", views.staying_safe, name="staying-safe"),
     path("search/", views.search, name="search"),
+    path("feeds/briefings/", BriefingFeed(), name="feed-briefings"),
+    path("feeds/themes/<slug:slug>/", ThemeFeed(), name="feed-theme"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("contrast/", views.toggle_contrast, name="contrast"),
     # markdownx's own views are open to anyone; only staff may preview or upload.
     path("markdownx/markdownify/", staff_member_required(MarkdownifyView.as_view()), name="markdownx_markdownify"),
-    path("markdownx/upload/", staff_member_required(ImageUploadView.as_view()), name="markdownx_upload"),
+    # Uploaded images are checked by content (portal/uploads.py), not by the browser's word for them.
+    path("markdownx/upload/", staff_member_required(CheckedImageUploadView.as_view()), name="markdownx_upload"),
     path("admin/", admin.site.urls),
     path("", include("briefings.urls")),
     path("training/", include("training.urls")),

@@ -1,13 +1,19 @@
 import logging
+import sys
 
 from django.db import connection
 from django.db.utils import DatabaseError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import loader
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from briefings.models import Briefing, FeaturedTheme
+from portal.context_processors import CONTRAST_COOKIE, contrast_choice, site_settings
+from portal.middleware import database_unavailable, is_database_down
 from training.models import Session
 
 log = logging.getLogger(__name__)
@@ -15,12 +21,19 @@ log = logging.getLogger(__name__)
 
 def home(request):
     feature = FeaturedTheme.objects.current().first()
-    latest = Briefing.objects.published().prefetch_related("themes")[:6]
+    feature_briefings = feature.theme.briefings.published()[:3] if feature else []
+    latest = Briefing.objects.published()[:6]
     sessions = Session.objects.upcoming().select_related("course")[:5]
     return render(
         request,
         "portal/home.html",
-        {"feature": feature, "latest": latest, "sessions": sessions, "today": timezone.localdate()},
+        {
+            "feature": feature,
+            "feature_briefings": feature_briefings,
+            "latest": latest,
+            "sessions": sessions,
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -37,15 +50,72 @@ def healthz(request):
 
 
 def accessibility(request):
-    return render(request, "portal/accessibility.html")
+    """The statement staff wrote in admin, or the built-in one in the GOV.UK model."""
+    site = site_settings(request)
+    prepared = site.statement_prepared or site.updated_at.date()
+    custom = site.accessibility_statement.strip()
+    statement = custom or loader.render_to_string(
+        "portal/accessibility_statement.md", {"site": site, "prepared": prepared}, request
+    )
+    return render(request, "portal/accessibility.html", {"statement": statement, "custom": bool(custom)})
 
 
 def staying_safe(request):
     return render(request, "portal/staying_safe.html")
 
 
+def is_cross_site(request):
+    """True for a post sent from another site (browsers say so in Sec-Fetch-Site, older ones in Origin)."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return bool(origin) and origin != "null" and origin != f"{request.scheme}://{request.get_host()}"
+
+
+# No CSRF token: the form is in the header of every page, and a per-reader token would stop
+# the page cache storing any page. Flipping a colour scheme is harmless; other sites are still
+# refused by the Sec-Fetch-Site/Origin check.
+@csrf_exempt
+@require_POST
+def toggle_contrast(request):
+    """Switch the high-contrast theme on or off and go back to the same page (no JavaScript needed)."""
+    if is_cross_site(request):
+        return HttpResponseForbidden("This button only works from this website.", content_type="text/plain")
+    target = request.POST.get("next", "")
+    safe = (
+        target.startswith("/")
+        and len(target) <= 2000
+        and not any(ord(char) < 32 or ord(char) == 127 for char in target)
+        and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    )
+    response = HttpResponseRedirect(target if safe else "/")
+    choice = "standard" if contrast_choice(request) == "high" else "high"
+    response.set_cookie(
+        CONTRAST_COOKIE, choice, max_age=365 * 24 * 60 * 60, samesite="Lax", httponly=True, secure=request.is_secure()
+    )
+    return response
+
+
 def search(request):
-    return render(request, "portal/search.html", {"query": request.GET.get("q", "")})
+    """Search briefings, courses and resources; any query string gets a page, never an error."""
+    from portal.search import run_search
+
+    return render(request, "portal/search.html", run_search(request.GET))
+
+
+def robots_txt(request):
+    """Crawlers may read the public pages, but not admin or search results (endless URLs)."""
+    from django.urls import reverse
+
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        # "/search/?" rather than "/search/": the search page itself is in the sitemap, its results are not.
+        "Disallow: /search/?",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def page_not_found(request, exception):
@@ -54,4 +124,7 @@ def page_not_found(request, exception):
 
 def server_error(request):
     # No context processors: the database may be what failed.
+    if is_database_down(sys.exc_info()[1]):
+        # Raised outside a view (e.g. loading the session in middleware): still the friendly 503.
+        return database_unavailable(request)
     return HttpResponse(loader.get_template("500.html").render(), status=500)

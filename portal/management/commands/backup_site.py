@@ -1,0 +1,62 @@
+"""Write a portable backup: all content, history and staff accounts as JSON, plus the uploaded files."""
+
+import json
+import tarfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+
+# Everything a restore needs. Left out: what Django rebuilds (content types, permissions), sessions
+# (people sign in again), login-attempt records, and the search index (rebuilt after a restore).
+INCLUDE = ["auth.group", "auth.user", "admin.logentry", "portal", "briefings", "training"]
+EXCLUDE = ["portal.searchdocument"]
+DATA, MEDIA, MANIFEST = "data.json", "media.tar.gz", "manifest.json"
+
+
+class Command(BaseCommand):
+    help = "Back up the database content (as JSON, any database) and MEDIA_ROOT into a new directory."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "directory", nargs="?", help="Where to write the backup (default: backups/portal-YYYYMMDD-HHMMSS)."
+        )
+
+    def handle(self, *args, directory=None, **options):
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        target = Path(directory or Path("backups") / f"portal-{stamp}")
+        if target.exists() and any(target.iterdir()):
+            raise CommandError(f"{target} is not empty; choose a new directory so no backup is overwritten.")
+        target.mkdir(parents=True, exist_ok=True)
+
+        call_command(
+            "dumpdata", *INCLUDE, exclude=EXCLUDE, natural_foreign=True, natural_primary=True,
+            indent=1, output=str(target / DATA), verbosity=0,
+        )  # fmt: skip
+        media_root = Path(settings.MEDIA_ROOT)
+        with tarfile.open(target / MEDIA, "w:gz") as archive:
+            if media_root.is_dir():
+                for path in sorted(media_root.rglob("*")):
+                    if path.is_file():
+                        archive.add(path, arcname=str(path.relative_to(media_root)), recursive=False)
+        records = json.loads((target / DATA).read_text())
+        migrations = {}
+        for app, name in MigrationRecorder.Migration.objects.values_list("app", "name").order_by("app", "name"):
+            migrations[app] = name
+        manifest = {
+            "created": timezone.now().isoformat(),
+            "records": len(records),
+            "media_files": sum(1 for p in media_root.rglob("*") if p.is_file()) if media_root.is_dir() else 0,
+            "migrations": migrations,
+        }
+        (target / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
+        if options["verbosity"]:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Backed up {manifest['records']} records and {manifest['media_files']} files to {target}"
+                )
+            )
+        return None

@@ -1,0 +1,164 @@
+"""Every change keeps the previous version: see it, compare it, restore it with its parts, recover deletions."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from briefings.models import Briefing, Section
+from portal import history
+from training.models import Course, LearningOutcome
+
+from .conftest import make_briefing, make_course, make_theme
+
+pytestmark = pytest.mark.urls("tests.trust.urls")
+
+
+def later(seconds=1):
+    return timezone.now() + datetime.timedelta(seconds=seconds)
+
+
+def snapshot(briefing):
+    briefing = Briefing.objects.get(pk=briefing.pk)
+    return {
+        "title": briefing.title,
+        "summary": briefing.summary,
+        "themes": sorted(briefing.themes.values_list("name", flat=True)),
+        "sections": list(briefing.sections.values_list("number", "heading", "body")),
+        "questions": list(briefing.questions.values_list("text", flat=True)),
+        "facts": list(briefing.key_facts.values_list("figure", "text")),
+        "resources": list(briefing.resources.values_list("title", "url")),
+    }
+
+
+def test_restore_briefing_brings_back_fields_parts_and_themes_as_they_were(db):
+    briefing = make_briefing(sections=3)
+    briefing.themes.add(make_theme("Child neglect"))
+    before = snapshot(briefing)
+    moment = timezone.now()
+
+    briefing.title, briefing.summary = "Rewritten", "A new summary."
+    briefing.save()
+    briefing.themes.set([make_theme("Disguised compliance")])
+    briefing.sections.filter(number=2).delete()
+    Section.objects.filter(briefing=briefing, number=1).update(body="Changed body.")  # no history: update()
+    first = briefing.sections.get(number=1)
+    first.body = "Edited body."
+    first.save()
+    Section.objects.create(briefing=briefing, number=9, position=9, heading="Added later")
+    briefing.questions.all().delete()
+    assert snapshot(briefing) != before
+
+    restored = history.restore_briefing(briefing, moment)
+    assert snapshot(briefing) == before
+    assert restored.version == Briefing.objects.get(pk=briefing.pk).version > 1
+    # The restore is itself a change with history, so it can be undone.
+    assert briefing.history.first().history_change_reason.startswith("Restored as it was at")
+
+
+def test_restore_of_a_time_before_the_briefing_existed_is_refused(db):
+    moment = timezone.now()
+    briefing = make_briefing()
+    with pytest.raises(history.RestoreError):
+        history.restore_briefing(briefing, moment - datetime.timedelta(days=1))
+
+
+def test_deleted_briefing_is_recovered_with_its_parts(db):
+    briefing = make_briefing(sections=4, status="published")
+    briefing.themes.add(make_theme())
+    before, pk = snapshot(briefing), briefing.pk
+    Briefing.objects.get(pk=pk).delete()
+    assert not Briefing.objects.filter(pk=pk).exists()
+
+    deleted = list(history.deleted_records(Briefing))
+    assert [record.id for record in deleted] == [pk]
+    recovered = history.recover_deleted(Briefing, deleted[0].history_id)
+    assert recovered.pk == pk
+    assert snapshot(recovered) == before
+    assert Briefing.objects.get(pk=pk).status == "published"
+    assert list(history.deleted_records(Briefing)) == []
+
+
+def test_deleted_briefing_recovered_by_someone_who_may_not_publish_comes_back_as_draft(db):
+    briefing = make_briefing(status="published")
+    briefing.delete()
+    record = history.deleted_records(Briefing).get()
+    assert history.recover_deleted(Briefing, record.history_id, can_publish=False).status == "draft"
+
+
+def test_recovered_briefing_whose_slug_was_reused_gets_a_new_slug(db):
+    briefing = make_briefing(title="Neglect", slug="neglect")
+    briefing.delete()
+    make_briefing(title="Neglect again", slug="neglect")
+    record = history.deleted_records(Briefing).get()
+    assert history.recover_deleted(Briefing, record.history_id).slug == "neglect-restored"
+
+
+def test_restore_course_with_outcomes(db):
+    course = make_course()
+    moment = timezone.now()
+    course.title = "Renamed"
+    course.save()
+    LearningOutcome.objects.create(course=course, position=2, text="Added later")
+    course.outcomes.filter(position=1).delete()
+    history.restore_course(course, moment)
+    course = Course.objects.get(pk=course.pk)
+    assert course.title == "Child neglect"
+    assert list(course.outcomes.values_list("text", flat=True)) == ["Recognise the signs of neglect"]
+
+
+def test_history_page_shows_who_changed_what_and_offers_restore(publisher_client, publisher):
+    briefing = make_briefing()
+    url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
+    from .conftest import form_data, post_data
+
+    data = form_data(publisher_client.get(url), "briefing_form")
+    data["summary"] = ["Summary changed by Pat."]
+    publisher_client.post(url, post_data(data))
+    page = publisher_client.get(reverse("admin:briefings_briefing_history", args=[briefing.pk]))
+    html = page.content.decode()
+    assert "Pat Publisher" in html
+    assert "Summary changed by Pat." in html  # the compare column: old -> new
+    first = briefing.history.order_by("history_date").first()
+    assert reverse("admin:briefings_briefing_restore", args=[briefing.pk, first.history_id]) in html
+
+
+def test_admin_restore_page_confirms_then_restores(publisher_client):
+    briefing = make_briefing(sections=2)
+    first = briefing.history.order_by("history_date").first()
+    briefing.summary = "A later version, with a section added."
+    briefing.save()
+    Section.objects.create(briefing=briefing, position=5, heading="Added after")
+    url = reverse("admin:briefings_briefing_restore", args=[briefing.pk, first.history_id])
+    confirm = publisher_client.get(url)
+    assert confirm.status_code == 200
+    assert "Added after" not in confirm.content.decode()
+    assert "Part 2" in confirm.content.decode()
+    assert publisher_client.post(url).status_code == 302
+    assert list(briefing.sections.values_list("heading", flat=True)) == ["Part 1", "Part 2"]
+    assert Briefing.objects.get(pk=briefing.pk).summary == first.summary
+
+
+def test_recover_deleted_admin_page_lists_and_recovers(publisher_client):
+    briefing = make_briefing(title="Deleted by mistake", sections=3)
+    pk = briefing.pk
+    changelist = reverse("admin:briefings_briefing_changelist")
+    publisher_client.post(reverse("admin:briefings_briefing_delete", args=[pk]), {"post": "yes"})
+    assert not Briefing.objects.filter(pk=pk).exists()
+    recover_url = reverse("admin:briefings_briefing_recover_deleted")
+    assert recover_url in publisher_client.get(changelist).content.decode()
+    page = publisher_client.get(recover_url)
+    assert "Deleted by mistake" in page.content.decode()
+    record = history.deleted_records(Briefing).get()
+    response = publisher_client.post(recover_url, {"history_id": record.history_id})
+    assert response.status_code == 302
+    assert Briefing.objects.get(pk=pk).sections.count() == 3
+
+
+def test_recover_deleted_page_refuses_users_who_cannot_add(client, db):
+    from .conftest import make_user
+
+    viewer = make_user("viewer")
+    client.force_login(viewer)
+    assert client.get(reverse("admin:briefings_briefing_recover_deleted")).status_code == 403
