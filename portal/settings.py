@@ -192,9 +192,10 @@ if SECURE_SSL:
     CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# No Referer ever leaves for another site. Not "no-referrer": under it browsers send "Origin: null"
-# with our own form posts, which Django's CSRF check must refuse (admin login, contrast toggle).
-SECURE_REFERRER_POLICY = "same-origin"
+# Leaving the site tells the next site nothing: no Referer from public pages. Staff pages
+# (admin) use "same-origin" instead, set in portal.middleware, because their form posts
+# would otherwise carry "Origin: null", which Django's CSRF check refuses.
+SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

@@ -114,7 +114,7 @@ def test_public_pages_have_no_csp_violations_or_console_errors(page, live_server
 
 @pytest.mark.django_db(transaction=True)
 def test_our_own_form_posts_pass_the_csrf_origin_check_in_a_real_browser(page, live_server):
-    """Under Referrer-Policy no-referrer a browser sends "Origin: null" and Django refuses the post."""
+    """Public pages send no Referer at all; their one form (contrast) must still work in a real browser."""
     problems = watch(page)
     page.goto(live_server.url + "/briefings/")
     with page.expect_response(lambda response: response.url.endswith("/contrast/")) as posted:

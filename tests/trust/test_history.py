@@ -12,7 +12,7 @@ from training.models import Course, LearningOutcome
 
 from .conftest import make_briefing, make_course, make_theme
 
-pytestmark = pytest.mark.urls("tests.trust.urls")
+# The real admin (briefings.admin, training.admin) carries RestoreWithPartsMixin.
 
 
 def later(seconds=1):

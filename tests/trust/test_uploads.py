@@ -157,3 +157,20 @@ def test_image_upload_is_for_staff_only(client, media):
     response = markdownx_upload(client, "chart.png", image_bytes("PNG"), "image/png")
     assert response.status_code == 302
     assert not any(media.rglob("*.*"))
+
+
+def test_resource_upload_in_the_real_admin_is_checked_by_content(staff_client, media):
+    from briefings.models import Resource
+
+    data = {"title": "Neglect poster", "kind": "poster", "description": "", "url": "", "position": "0"}
+    refused = staff_client.post(
+        "/admin/briefings/resource/add/", {**data, "file": upload("poster.png", SVG, "image/png")}
+    )
+    assert refused.status_code == 200
+    assert "not a file type the portal accepts" in refused.content.decode()
+    assert not Resource.objects.exists()
+    accepted = staff_client.post(
+        "/admin/briefings/resource/add/", {**data, "file": upload("poster.png", image_bytes(), "image/png")}
+    )
+    assert accepted.status_code == 302
+    assert Resource.objects.get().file.name.endswith(".png")
