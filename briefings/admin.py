@@ -13,10 +13,10 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_mixins import OptimisticLockMixin, PublishControlMixin
+from portal.admin_mixins import OptimisticLockMixin, PublishControlMixin, RestoreWithPartsMixin
 
-from .forms import BriefingAdminForm, OrderedPartForm, SectionForm, number_in_order
-from .importer import ImportResult, import_file
+from .forms import BriefingAdminForm, OrderedPartForm, ResourceAdminForm, ResourceForm, SectionForm, number_in_order
+from .importer import MAX_FILE_SIZE, ImportResult, import_file
 from .models import Briefing, DiscussionQuestion, FeaturedTheme, KeyFact, OrderedPart, Resource, Section, Theme
 
 # Every Markdown field gets the editor with live preview; links are web addresses, https assumed.
@@ -51,7 +51,6 @@ USUAL_SECTIONS = {
         (None, "Next steps"),
     ],
 }
-MAX_IMPORT_FILE_SIZE = 1024 * 1024
 
 
 def requested_kind(request):
@@ -90,6 +89,7 @@ class KeyFactInline(OrderedInline):
 
 class ResourceInline(OrderedInline):
     model = Resource
+    form = ResourceForm
     fields = ["position", "title", "kind", "url", "file", "description"]
     verbose_name = "resource"
 
@@ -135,7 +135,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Briefing)
-class BriefingAdmin(PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin):
+class BriefingAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin):
     form = BriefingAdminForm
     publish_field = "status"
     publish_permission = "briefings.publish_briefing"
@@ -232,12 +232,12 @@ class BriefingAdmin(PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin
         results = []
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            can_publish = self.can_publish(request)
+            can_publish, seen = self.can_publish(request), {}
             for upload in form.cleaned_data["files"]:
-                if upload.size > MAX_IMPORT_FILE_SIZE:
+                if upload.size > MAX_FILE_SIZE:
                     results.append(_too_big(upload.name))
                     continue
-                results.append(import_file(upload.name, upload.read(), can_publish=can_publish))
+                results.append(import_file(upload.name, upload.read(), can_publish=can_publish, seen=seen))
             failed = sum(1 for r in results if not r.ok)
             level = messages.ERROR if failed else messages.SUCCESS
             self.message_user(request, f"{len(results) - failed} imported, {failed} rejected.", level)
@@ -296,6 +296,7 @@ class FeaturedThemeAdmin(admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(SimpleHistoryAdmin):
+    form = ResourceAdminForm
     formfield_overrides = FORMFIELD_OVERRIDES
     list_display = ["title", "kind", "briefing", "link"]
     list_filter = ["kind", "themes", ("briefing", admin.EmptyFieldListFilter)]

@@ -2,8 +2,10 @@ from django import forms
 from django.db.models.functions import ExtractYear
 
 from portal.admin_mixins import VersionedForm
+from portal.uploads import validate_upload
 
 from .models import Briefing, Section, Theme
+from .text import nesting_problem, tidy_line, tidy_markdown
 
 
 class BriefingFilterForm(forms.Form):
@@ -61,10 +63,40 @@ class OrderedPartForm(forms.ModelForm):
         return self.cleaned_data.get("position") or 0
 
 
+class UploadCheckedMixin:
+    """An uploaded resource file is accepted only when its content is an allowed type and size."""
+
+    def clean_file(self):
+        return validate_upload(self.cleaned_data.get("file"))
+
+
+class ResourceForm(UploadCheckedMixin, OrderedPartForm):
+    pass
+
+
+class ResourceAdminForm(UploadCheckedMixin, forms.ModelForm):
+    pass
+
+
+def clean_markdown(text):
+    """Pasted Markdown tidied as the importer tidies it; refused if it nests too deeply to render."""
+    text = tidy_markdown(text)
+    problem = nesting_problem(text)
+    if problem:
+        raise forms.ValidationError(f"The {problem}.")
+    return text
+
+
 class SectionForm(OrderedPartForm):
     class Meta:
         model = Section
         fields = ["position", "number", "heading", "body"]
+
+    def clean_heading(self):
+        return tidy_line(self.cleaned_data.get("heading"))
+
+    def clean_body(self):
+        return clean_markdown(self.cleaned_data.get("body"))
 
     def has_changed(self):
         # A pre-filled usual heading counts as content; clearing the heading is how an editor drops the row.

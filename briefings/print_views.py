@@ -100,7 +100,7 @@ def _normalise_url(url):
 
 
 def mark_bare_links(html):
-    """Mark links whose text already is their address, so print does not repeat it (as print.js does)."""
+    """Mark links whose text already is their address, so print does not repeat it (as static/js/site.js does)."""
 
     def mark(match):
         href, rest, text = match.groups()

@@ -13,7 +13,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from briefings.models import Briefing
-from portal.admin_mixins import OptimisticLockMixin, PublishControlMixin
+from portal.admin_mixins import OptimisticLockMixin, PublishControlMixin, RestoreWithPartsMixin
 
 from .forms import CourseAdminForm, LearningOutcomeForm, SessionForm, WebAddressField, number_outcomes
 from .models import Course, LearningOutcome, Session
@@ -121,7 +121,7 @@ class SessionTimeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Course)
-class CourseAdmin(PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin):
+class CourseAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin):
     publish_field = "is_published"
     publish_permission = "training.publish_course"
     form = CourseAdminForm

@@ -1,10 +1,14 @@
 """Load demo courses and sessions from YAML; running it again updates rather than duplicates.
 
-Session dates are given as days from today (a weekend date moves to the Monday after) and
-times as UK wall-clock times, so the demo always has sessions in the coming weeks.
+Session dates are given as days from today (a weekend date moves to the Monday after), or as a
+fixed `date:`, and times as UK wall-clock times, so the demo always has sessions in the coming weeks.
+A session that ends on a later day than it starts (overnight, or a 2-day course) says `days: 2`.
+A time the clocks skip (01:30 on the last Sunday of March) is refused; a time that happens twice
+(01:30 on the last Sunday of October) means the first, in British Summer Time.
 """
 
-from datetime import datetime, time, timedelta
+import re
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from briefings.models import Theme
+from briefings.text import tidy_markdown
 from portal.models import validate_web_address
 
 from .models import Course, LearningOutcome, Session
@@ -23,7 +28,30 @@ UK = ZoneInfo("Europe/London")
 COURSE_TEXT = {"summary", "description", "audience_detail", "duration", "cost", "provider", "prerequisites_text"}
 COURSE_KEYS = {"slug", "title", "format", "audience", "level", "booking_url", "published", "themes"}
 COURSE_KEYS |= COURSE_TEXT | {"prerequisites", "outcomes", "sessions"}
-SESSION_KEYS = {"days_ahead", "start", "end", "online", "location", "places", "status", "booking_url", "note"}
+SESSION_KEYS = {"days_ahead", "date", "days", "start", "end", "online", "location", "places", "status"}
+SESSION_KEYS |= {"booking_url", "note"}
+CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$|^(24):(00)$")
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML where an unquoted time (start: 9:30) stays text; YAML 1.1 would read 570 minutes."""
+
+    def compose_node(self, parent, index):
+        # Aliases could multiply a small file into a huge one; the demo format never needs them.
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not allowed", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+# Dates stay text too, so an impossible one (2030-02-30) gets our clear message rather than a crash.
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        ("tag:yaml.org,2002:str", re.compile(r"^\d{1,2}:\d{2}$")),
+        *((tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"),
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 class DemoDataError(ValueError):
@@ -34,8 +62,8 @@ def load_training(path, today=None):
     """Create or update the courses in the YAML file at `path`; return the courses."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a SafeLoader
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, RecursionError) as exc:
         raise DemoDataError(f"{path}: cannot be read as YAML: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("courses"), list):
         raise DemoDataError(f"{path}: expected a mapping with a 'courses' list.")
@@ -74,6 +102,7 @@ class CourseSpec:
         }
         for name in sorted(COURSE_TEXT):
             self.fields[name] = self.text(raw, name, required=name == "summary")
+        self.fields["description"] = tidy_markdown(self.fields["description"])
         course = Course(slug=self.slug, **self.fields)
         try:
             course.clean_fields()
@@ -127,6 +156,13 @@ class CourseSpec:
 
     def string_list(self, raw, name):
         value = raw.get(name) or []
+        if isinstance(value, list):
+            for number, item in enumerate(value, start=1):
+                if isinstance(item, dict):
+                    self.fail(
+                        f"'{name}' item {number} has a colon and a space in it, so YAML reads it as a field; "
+                        "put it in quotes"
+                    )
         if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
             self.fail(f"'{name}' must be a list of non-empty text items")
         return [item.strip() for item in value]
@@ -140,15 +176,15 @@ class CourseSpec:
         unknown = set(raw) - SESSION_KEYS
         if unknown:
             raise DemoDataError(f"{where}: unknown field(s) {', '.join(sorted(map(str, unknown)))}.")
-        days = raw.get("days_ahead")
-        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 3650:
-            raise DemoDataError(f"{where}: 'days_ahead' must be a whole number of days from 0 to 3650.")
-        day = today + timedelta(days=days)
-        if day.weekday() >= 5:
-            day += timedelta(days=7 - day.weekday())
-        starts, ends = (self.clock(where, raw, name, day) for name in ("start", "end"))
+        day = self.day(where, raw, today)
+        length = raw.get("days", 1)
+        if not isinstance(length, int) or isinstance(length, bool) or not 1 <= length <= 14:
+            raise DemoDataError(f"{where}: 'days' must be a whole number of days from 1 to 14 (2 ends the next day).")
+        starts = self.clock(where, raw, "start", day)
+        ends = self.clock(where, raw, "end", day + timedelta(days=length - 1))
         if ends <= starts:
-            raise DemoDataError(f"{where}: 'end' must be after 'start'.")
+            hint = " If it ends the next day, add 'days: 2'." if length == 1 else ""
+            raise DemoDataError(f"{where}: 'end' must be after 'start'.{hint}")
         status = raw.get("status", Session.Status.OPEN)
         if status not in Session.Status.values:
             raise DemoDataError(f"{where}: 'status' must be one of {', '.join(Session.Status.values)}.")
@@ -168,14 +204,42 @@ class CourseSpec:
         return fields
 
     @staticmethod
+    def day(where, raw, today):
+        if ("date" in raw) == ("days_ahead" in raw):
+            raise DemoDataError(f"{where}: give either 'date' (like 2025-10-25) or 'days_ahead', not both or neither.")
+        if "date" in raw:
+            value = raw["date"]
+            try:
+                return value if isinstance(value, date) else date.fromisoformat(str(value).strip())
+            except ValueError:
+                raise DemoDataError(f"{where}: 'date' must be a date like 2025-10-25, not {value!r}.") from None
+        days = raw["days_ahead"]
+        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 3650:
+            raise DemoDataError(f"{where}: 'days_ahead' must be a whole number of days from 0 to 3650.")
+        day = today + timedelta(days=days)
+        if day.weekday() >= 5:
+            day += timedelta(days=7 - day.weekday())
+        return day
+
+    @staticmethod
     def clock(where, raw, name, day):
         value = raw.get(name)
-        try:
-            hours, minutes = str(value).split(":")
-            local = time(int(hours), int(minutes))
-        except (TypeError, ValueError):
-            raise DemoDataError(f"{where}: '{name}' must be a UK time like \"09:30\", not {value!r}.") from None
-        return datetime.combine(day, local, tzinfo=UK)
+        if value in (None, ""):
+            raise DemoDataError(f"{where}: '{name}' is required: the UK time it {name}s, like \"09:30\".")
+        match = CLOCK.match(str(value).strip())
+        if not match:
+            raise DemoDataError(f"{where}: '{name}' must be a UK time like \"09:30\", not {value!r}.")
+        hours, minutes = (int(part) for part in (match.group(1, 2) if match[1] else match.group(3, 4)))
+        if name == "end" and hours in (0, 24) and minutes == 0:
+            # An end of "00:00" (or "24:00") is midnight at the end of the day, as in "6pm to midnight".
+            day, hours = day + timedelta(days=1), 0
+        local = datetime.combine(day, time(hours, minutes), tzinfo=UK)
+        # A wall-clock time the clocks skip comes back different after a round trip through UTC.
+        if local.astimezone(UTC).astimezone(UK).replace(tzinfo=None) != local.replace(tzinfo=None):
+            raise DemoDataError(
+                f"{where}: '{name}' {value} does not exist in the UK on {day:%d %B %Y}: the clocks go forward then."
+            )
+        return local
 
     def save(self):
         course, _ = Course.objects.update_or_create(slug=self.slug, defaults=self.fields)

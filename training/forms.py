@@ -1,6 +1,7 @@
 from django import forms
 from django.core.validators import URLValidator
 
+from briefings.forms import clean_markdown
 from briefings.models import Theme
 from portal.admin_mixins import VersionedForm
 
@@ -34,6 +35,9 @@ class CourseAdminForm(VersionedForm):
         super().__init__(*args, **kwargs)
         if "prerequisites" in self.fields and self.instance.pk:
             self.fields["prerequisites"].queryset = self.fields["prerequisites"].queryset.exclude(pk=self.instance.pk)
+
+    def clean_description(self):
+        return clean_markdown(self.cleaned_data.get("description"))
 
     def clean_prerequisites(self):
         prerequisites = self.cleaned_data["prerequisites"]

@@ -23,7 +23,8 @@ def print_to_pdf(page, url):
     page.goto(url)
     page.emulate_media(media="print")
     reader = PdfReader(io.BytesIO(page.pdf(format="A4", prefer_css_page_size=True)))
-    return [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+    # Questions are inline Markdown, whose typography turns ' into ’: compare with plain apostrophes.
+    return [" ".join((p.extract_text() or "").replace("\u2019", "'").split()) for p in reader.pages]
 
 
 def computed(page, selector, prop):

@@ -1,5 +1,6 @@
 """Session dates and times as UK readers expect them: "Tuesday 3 March 2026, 9:30am to 12:30pm"."""
 
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from django import template
@@ -40,7 +41,9 @@ def uk_time(value):
 def session_when(session):
     """Day, date and time range of a session; both dates when it runs over more than one day."""
     starts, ends = uk(session.starts), uk(session.ends)
-    if starts.date() == ends.date():
+    # "10pm to midnight", not "to Wednesday 4 March, midnight": a session ending at midnight ends that day.
+    ends_at_midnight = ends.time() == time(0) and ends.date() - starts.date() == timedelta(days=1)
+    if starts.date() == ends.date() or ends_at_midnight:
         return f"{uk_date(starts)}, {uk_time(starts)} to {uk_time(ends)}"
     return f"{uk_date(starts)}, {uk_time(starts)} to {uk_date(ends)}, {uk_time(ends)}"
 
@@ -58,6 +61,8 @@ def session_state(session):
     """What a reader can do: 'open', 'full', 'cancelled' or 'started' (too late to book)."""
     if session.status in ("cancelled", "full"):
         return session.status
+    if session.places == 0:
+        return "full"  # no places at all: nothing to book, whatever the status says
     if session.starts <= timezone.now():
         return "started"
     return "open"

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from briefings.importer import find_files, import_file
+from briefings.importer import MAX_FILE_SIZE, find_files, import_file
 
 
 class Command(BaseCommand):
@@ -14,18 +14,24 @@ class Command(BaseCommand):
     def handle(self, *args, paths, **options):
         verbosity = options["verbosity"]
         files = find_files(paths)
-        failed = 0
+        failed, seen = 0, {}
         for path in files:
             try:
+                if path.stat().st_size > MAX_FILE_SIZE:
+                    self.stderr.write(f"{path}: file: is larger than 1 MB; is it really a briefing?")
+                    failed += 1
+                    continue
                 raw = path.read_bytes()
             except OSError as error:
                 self.stderr.write(f"{path}: cannot be read ({error.strerror})")
                 failed += 1
                 continue
-            result = import_file(str(path), raw)
+            result = import_file(str(path), raw, seen=seen)
             if result.ok:
                 if verbosity:
                     self.stdout.write(f"{path}: {result.action} ({result.slug})")
+                for warning in result.warnings:
+                    self.stderr.write(self.style.WARNING(f"{path}: warning: {warning}"))
             else:
                 failed += 1
                 self.stderr.write(result.error)
