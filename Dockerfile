@@ -8,7 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORT=8000 \
     WEB_CONCURRENCY=2 \
     STATIC_ROOT=/app/staticfiles \
-    MEDIA_ROOT=/app/media
+    MEDIA_ROOT=/app/media \
+    CACHE_DIR=/app/cache
 
 # WeasyPrint (server-side PDFs) needs Pango and fonts. Versions come from the pinned
 # Debian release of the base image, so they are not pinned again here. Liberation Sans has
@@ -30,7 +31,7 @@ COPY --chown=portal:portal . .
 
 # Static files are collected at build time, so the image needs no write access at run time.
 RUN SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 python manage.py collectstatic --noinput \
-    && mkdir -p /app/media && chown -R portal:portal /app/media /app/staticfiles
+    && mkdir -p /app/media /app/cache && chown -R portal:portal /app/media /app/cache /app/staticfiles
 
 USER portal
 

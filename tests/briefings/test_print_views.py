@@ -257,7 +257,21 @@ def test_pdf_never_fetches_an_image_from_another_host(client):
     assert response.status_code == 200
     assert "Text after the image." in pdf_text(response.content)
     assert network.call_count == 0
-    assert fetchers[0].refused == ["http://tracker.example.net/pixel.png"]
+    # The Markdown renderer already turned the outside image into a link, so it is never asked for.
+    assert fetchers[0].refused == []
+
+
+def test_fetcher_refuses_anything_but_this_sites_own_files():
+    fetcher = print_views.LocalFilesFetcher("http://testserver/")
+    for url in [
+        "http://tracker.example.net/pixel.png",
+        "http://testserver/static/../../etc/passwd",
+        "file:///etc/passwd",
+        "http://testserver/admin/",
+    ]:
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 4
 
 
 def test_fetcher_serves_the_print_stylesheet_from_the_static_files():

@@ -149,7 +149,7 @@ def test_exit_button_is_a_plain_link_to_the_configured_site(client):
     assert 'rel="nofollow noreferrer"' in link.group(2)
     assert 'href="#exit-this-page"' in body  # the skip link to it
     assert 'role="status"' in body and 'id="exit-this-page-status"' in body
-    assert re.search(r'<script src="[^"]*js/exit\.js" defer></script>', body)
+    assert re.search(r'<script src="[^"]*js/site\.js" defer></script>', body)
 
 
 @pytest.mark.django_db
