@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
@@ -143,6 +144,16 @@ class Briefing(models.Model):
             and self.published is not None
             and (self.published <= timezone.localdate())
         )
+
+    @cached_property
+    def theme_list(self):
+        """The briefing's themes, read once per request (page head and body both show them)."""
+        return list(self.themes.all())
+
+    @cached_property
+    def published_courses(self):
+        """Linked courses the public may see (the detail view may prefetch this)."""
+        return list(self.courses.filter(is_published=True))
 
     @property
     def is_overdue(self):

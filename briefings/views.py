@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, render
 
+from portal.cache import generation as page_cache_generation
 from training.models import Course
 
 from .forms import BriefingFilterForm
@@ -33,18 +35,16 @@ def briefing_list(request):
 
 def briefing_detail(request, slug):
     queryset = Briefing.objects.all() if request.user.is_staff else Briefing.objects.published()
-    briefing = get_object_or_404(
-        queryset.prefetch_related(
-            "sections",
-            "questions",
-            "key_facts",
-            "resources",
-            "themes",
-            Prefetch("courses", queryset=Course.objects.published(), to_attr="published_courses"),
-        ),
-        slug=slug,
-    )
-    return render(request, "briefings/detail.html", {"briefing": briefing})
+    briefing = get_object_or_404(queryset, slug=slug)
+    # The body of a briefing is rendered once per version and kept (templates/briefings/detail.html):
+    # its parts are only read from the database when that rendering is not in the cache. Any
+    # content change moves the page cache generation on, which is part of the key.
+    context = {
+        "briefing": briefing,
+        "body_cache_seconds": settings.BRIEFING_BODY_CACHE_SECONDS,
+        "page_generation": page_cache_generation(),
+    }
+    return render(request, "briefings/detail.html", context)
 
 
 def theme_list(request):

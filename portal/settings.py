@@ -130,6 +130,9 @@ else:
     }
 # Seconds an anonymous page stays cached (any content change clears it at once). 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Seconds the rendered body of one version of a briefing is kept (pages bypassing the page
+# cache, e.g. staff, still reuse it). 0 turns it off.
+BRIEFING_BODY_CACHE_SECONDS = int(os.environ.get("BRIEFING_BODY_CACHE_SECONDS", "3600"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

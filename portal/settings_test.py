@@ -20,3 +20,4 @@ AXES_ENABLED = False
 # Each test builds its own data; the page cache is exercised by its own tests (they turn it on).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PAGE_CACHE_SECONDS = 0
+BRIEFING_BODY_CACHE_SECONDS = 0

@@ -160,3 +160,27 @@ def test_invalidate_makes_the_next_request_render_afresh(client):
         client.get("/")
     assert len(cached.captured_queries) == 0
     assert len(fresh.captured_queries) > 0
+
+
+@pytest.mark.django_db
+def test_briefing_body_is_rendered_once_per_version_for_readers_the_page_cache_skips(client, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from briefings.models import Section
+
+    settings.BRIEFING_BODY_CACHE_SECONDS = 600
+    briefing = make_briefing()
+    section = Section.objects.create(briefing=briefing, position=1, number=1, heading="Background", body="First text.")
+    client.cookies["sessionid"] = "no-such-session"  # bypasses the page cache, like a staff member
+    with CaptureQueriesContext(connection) as first:
+        assert "First text." in client.get(briefing.get_absolute_url()).content.decode()
+    with CaptureQueriesContext(connection) as second:
+        assert "First text." in client.get(briefing.get_absolute_url()).content.decode()
+    assert len(second.captured_queries) < len(first.captured_queries)
+    assert not any("briefings_section" in q["sql"] for q in second.captured_queries)
+    section.body = "Edited text."
+    section.save()
+    body = client.get(briefing.get_absolute_url()).content.decode()
+    assert "Edited text." in body
+    assert "First text." not in body
