@@ -69,7 +69,7 @@ bench: install wrk
 
 # Not part of `make test`: 60 s at 50 connections against gunicorn + PostgreSQL on loopback (README "Load test").
 loadtest: install
-	PGPORT=$${PGPORT:-55439} scripts/with-postgres $(PY) scripts/loadtest.py $(LOADTEST_ARGS)
+	PGPORT=$${PGPORT:-25439} scripts/with-postgres $(PY) scripts/loadtest.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles

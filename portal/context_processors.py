@@ -13,7 +13,7 @@ def contrast_choice(request):
 def site_settings(request):
     """The site settings, loaded once per request."""
     if not hasattr(request, "_site_settings"):
-        request._site_settings = SiteSettings.load()
+        request._site_settings = SiteSettings.cached()
     return request._site_settings
 
 

@@ -71,6 +71,27 @@ class SiteSettings(models.Model):
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
 
+    @classmethod
+    def cached(cls):
+        """The settings for rendering a page, from the cache while no content has changed.
+
+        The key carries the page cache's generation, which moves on whenever any content or
+        these settings are saved (and after every admin POST), so an edit shows at once.
+        """
+        from django.conf import settings
+        from django.core.cache import cache
+
+        from portal.cache import generation
+
+        if not settings.PAGE_CACHE_SECONDS:  # caching off (as in the tests): always read afresh
+            return cls.load()
+        key = f"site-settings:{generation()}"
+        obj = cache.get(key)
+        if obj is None:
+            obj = cls.load()
+            cache.set(key, obj, 3600)
+        return obj
+
 
 class SearchDocument(models.Model):
     """One searchable item (a briefing, course or resource), flattened for full-text search.

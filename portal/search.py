@@ -14,6 +14,7 @@ Whether a result is public is decided at query time by joining to the briefing o
 """
 
 import contextlib
+import hashlib
 import html
 import logging
 import re
@@ -21,6 +22,8 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -620,17 +623,26 @@ def run_search(params):
     }
     if not parsed:
         return context
-    found = _Search(parsed)
-    matched, ranked = found.matched, found.ranked
-    if theme:
-        matched = matched.filter(theme_ids__contains=f",{theme.pk},")
-        ranked = ranked.filter(theme_ids__contains=f",{theme.pk},")
-    with planner_settings():
-        counts = _counts(matched)
-        paginator = Paginator(ranked.filter(_kind_filter(kind)).values_list("pk", flat=True), PAGE_SIZE)
-        paginator.count = counts.get(kind, 0)  # known already: saves a COUNT query
-        page = paginator.get_page(params.get("page"))
-        results = [_result(document) for document in found.shown(list(page.object_list))]
+    key = _cache_key(query, kind, theme, params.get("page"))
+    cached = cache.get(key) if key else None
+    if cached is None:
+        found = _Search(parsed)
+        matched, ranked = found.matched, found.ranked
+        if theme:
+            matched = matched.filter(theme_ids__contains=f",{theme.pk},")
+            ranked = ranked.filter(theme_ids__contains=f",{theme.pk},")
+        with planner_settings():
+            counts = _counts(matched)
+            paginator = Paginator(ranked.filter(_kind_filter(kind)).values_list("pk", flat=True), PAGE_SIZE)
+            paginator.count = counts.get(kind, 0)  # known already: saves a COUNT query
+            page = paginator.get_page(params.get("page"))
+            results = [_result(document) for document in found.shown(list(page.object_list))]
+        if key:
+            cache.set(key, (counts, paginator.count, page.number, results), settings.SEARCH_CACHE_SECONDS)
+    else:
+        counts, total, number, results = cached
+        page = Paginator(_Counted(total), PAGE_SIZE).page(number)
+        paginator = page.paginator
     filters = {"q": query, "kind": kind, "theme": theme.slug if theme else ""}
     context.update(
         page_query=urlencode({key: value for key, value in filters.items() if value}),
@@ -640,6 +652,29 @@ def run_search(params):
         kind_options=[(value, label, counts.get(value, 0)) for value, label in KIND_CHOICES],
     )
     return context
+
+
+class _Counted:
+    """Stands in for a result list of known length when a page comes from the cache."""
+
+    def __init__(self, count):
+        self.count = count
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, index):
+        return []
+
+
+def _cache_key(query, kind, theme, page):
+    """Results are kept per query while no content changes (the page cache generation is in the key)."""
+    if not settings.SEARCH_CACHE_SECONDS:
+        return None
+    from portal.cache import generation
+
+    raw = "|".join([str(generation()), str(timezone.localdate()), query, kind, theme.slug if theme else "", str(page)])
+    return "search:" + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _counts(matched):

@@ -133,6 +133,8 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Seconds the rendered body of one version of a briefing is kept (pages bypassing the page
 # cache, e.g. staff, still reuse it). 0 turns it off.
 BRIEFING_BODY_CACHE_SECONDS = int(os.environ.get("BRIEFING_BODY_CACHE_SECONDS", "3600"))
+# Seconds the results of one search (query, filters, page) are kept while no content changes.
+SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "600"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -21,3 +21,4 @@ AXES_ENABLED = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PAGE_CACHE_SECONDS = 0
 BRIEFING_BODY_CACHE_SECONDS = 0
+SEARCH_CACHE_SECONDS = 0
