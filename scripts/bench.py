@@ -123,9 +123,36 @@ def populate(args):
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        # A site that has run for a while has statistics (autovacuum); a bulk load does not yet.
+        # A site that has run for a while has been vacuumed and analysed; a fresh bulk load has
+        # not, and autovacuum would otherwise do it during the measurements, on the same 2 cores.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
+
+
+def search_times(args):
+    """Service time of each search with no result cache, in-process (runs inside Django)."""
+    import django
+    from django.conf import settings
+    from django.test import override_settings
+
+    django.setup()
+    from django.http import QueryDict
+
+    from portal.search import run_search
+
+    timings = []
+    with override_settings(SEARCH_CACHE_SECONDS=0):
+        assert not settings.SEARCH_CACHE_SECONDS
+        for _ in range(args.search_rounds):
+            for term in SEARCH_TERMS:
+                params = QueryDict(mutable=True)
+                params["q"] = term
+                started = time.perf_counter()
+                run_search(params)
+                timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    pick = lambda p: timings[min(len(timings) - 1, int(len(timings) * p / 100))]  # noqa: E731
+    print(json.dumps({"n": len(timings), "p50": pick(50), "p95": pick(95), "p99": pick(99), "max": timings[-1]}))
 
 
 def wait_for(url, timeout=30):
@@ -203,19 +230,28 @@ def bench_database(label, env, args):
             ("briefing detail", detail, (), ()),
             ("briefing detail, uncached", detail, uncached, ()),
             ("course detail", "/training/bench-course-3/", (), ()),
-            ("search (10 queries), uncached", "/search/", uncached, searches),
+            ("search, 10 queries (result cache)", "/search/", uncached, searches),
         ]  # fmt: skip
         for name, path, headers, queries in targets:
             run_wrk(base, path, argparse.Namespace(connections=args.connections, duration=1), headers, queries)
             rows.append((name, run_wrk(base, path, args, headers, queries)))
         # Service time of a search: one request per worker at a time, so no queueing is counted.
         one_each = argparse.Namespace(connections=args.workers, duration=args.duration)
-        rows.append((f"search, {args.workers} connections", run_wrk(base, "/search/", one_each, uncached, searches)))
+        rows.append(
+            (f"search, result cache, {args.workers} conns", run_wrk(base, "/search/", one_each, uncached, searches))
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
 
+    cold = json.loads(
+        subprocess.run(
+            [PY, __file__, "search-times", *sys.argv[1:]], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     static_rps = rows[0][1]["rps"]
     print(
         f"\n{label}: {args.briefings:,} briefings, {args.courses} courses, {args.sessions:,} sessions; "
@@ -225,12 +261,17 @@ def bench_database(label, env, args):
     for name, r in rows:
         print(f"{name:32} {r['rps']:9.0f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:7d} "
               f"{r['rps'] / static_rps:9.2f}")  # fmt: skip
+    print(
+        f"search without result cache, one at a time in-process ({cold['n']} searches of the 10 queries): "
+        f"p50 {cold['p50']:.1f} ms, p95 {cold['p95']:.1f} ms, p99 {cold['p99']:.1f} ms, max {cold['max']:.1f} ms"
+    )
     return rows
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", nargs="?", default="run", choices=["run", "populate"])
+    parser.add_argument("mode", nargs="?", default="run", choices=["run", "populate", "search-times"])
+    parser.add_argument("--search-rounds", type=int, default=10, help="rounds of the 10 queries, timed in-process")
     parser.add_argument("--db", default="both", choices=["both", "sqlite", "postgres"])
     parser.add_argument("--briefings", type=int, default=10_000)
     parser.add_argument("--courses", type=int, default=500)
@@ -240,9 +281,9 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
-    if args.mode == "populate":
+    if args.mode in ("populate", "search-times"):
         sys.path.insert(0, str(ROOT))
-        return populate(args)
+        return populate(args) if args.mode == "populate" else search_times(args)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk (make bench does this).")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
