@@ -15,7 +15,7 @@ from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from portal.models import SiteSettings
+from portal.context_processors import site_settings
 
 from . import views
 from .models import Briefing
@@ -72,7 +72,7 @@ def briefing_pdf(request, slug):
 
 
 def _pdf_cache_key(request, briefing):
-    site = getattr(request, "_site_settings", None) or SiteSettings.load()
+    site = site_settings(request)
     parts = [
         briefing.pk,
         briefing.version,
