@@ -11,7 +11,7 @@ RUN_ENV := DEBUG=$${DEBUG:-true}
 TEST_ENV := DJANGO_SETTINGS_MODULE=portal.settings_test
 PYTEST_ARGS ?=
 
-.PHONY: run install migrate demo superuser test lint check migrations test-sqlite test-postgres test-browser chromium bench loadtest clean
+.PHONY: run install migrate demo superuser test lint check migrations test-sqlite test-postgres test-browser chromium pdf-fonts bench loadtest clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,11 +48,19 @@ check: install
 migrations: install
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
 
-test-sqlite: install
+test-sqlite: install pdf-fonts
 	$(TEST_ENV) $(PYTEST) -n 2 -m "not browser" $(PYTEST_ARGS)
 
-test-postgres: install
+test-postgres: install pdf-fonts
 	scripts/with-postgres env $(TEST_ENV) $(PYTEST) -n 2 -m "not browser" $(PYTEST_ARGS)
+
+# The PDF tests count A4 pages: they need the fonts the Docker image has (Liberation Sans has
+# Arial's metrics) and HarfBuzz's subsetter, as WeasyPrint lays out differently without them.
+pdf-fonts:
+	@if ! fc-list 2>/dev/null | grep -q "Liberation Sans" || ! ldconfig -p | grep -q libharfbuzz-subset; then \
+	  echo "Installing fonts-liberation and libharfbuzz-subset0 for PDFs (apt-get)..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-liberation libharfbuzz-subset0 >/dev/null; \
+	fi
 
 chromium:
 	@command -v chromium >/dev/null || { echo "Installing Chromium (apt-get)..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
