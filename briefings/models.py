@@ -58,10 +58,17 @@ class FeaturedTheme(models.Model):
         return f"{self.theme} ({self.starts:%d %b %Y} to {self.ends:%d %b %Y})"
 
 
+def published_q(prefix=""):
+    """What the public may see: published, with a publication date not in the future.
+
+    `prefix` ("briefing__") applies the same rule to a related briefing in a join.
+    """
+    return Q(**{f"{prefix}status": Briefing.Status.PUBLISHED, f"{prefix}published__lte": timezone.localdate()})
+
+
 class BriefingQuerySet(models.QuerySet):
     def published(self):
-        """What the public may see: published, with a publication date not in the future."""
-        return self.filter(status=Briefing.Status.PUBLISHED, published__lte=timezone.localdate())
+        return self.filter(published_q())
 
     def overdue(self, on=None):
         on = on or timezone.localdate()

@@ -97,8 +97,10 @@ class SearchDocument(models.Model):
     """One searchable item (a briefing, course or resource), flattened for full-text search.
 
     Written only by portal.search (kept in step by signals; `manage.py rebuild_search_index`
-    rebuilds it all). Whether the public may see a result is checked at query time against the
-    briefing or course itself, so a stale row can never reveal a draft.
+    rebuilds it all). `public_from` lets a search count and rank public matches without joining
+    to every source; the results shown are then checked again against the briefing, course or
+    resource itself, so a stale row (say, a briefing unpublished by a queryset.update() from a
+    shell) can never reveal a draft, and it is re-indexed when it is met.
 
     Outside Django's model state: on PostgreSQL a generated, weighted `search_vector` column with
     a GIN index; on SQLite an FTS5 table kept in step by triggers (see portal.search).
@@ -128,6 +130,9 @@ class SearchDocument(models.Model):
     url = models.CharField(max_length=600)
     date = models.DateField(null=True, blank=True)
     theme_ids = models.CharField(max_length=1000, blank=True, help_text="Theme ids as ',1,5,'.")
+    public_from = models.DateField(
+        null=True, blank=True, help_text="The day from which the public may find it; empty if it is not public."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

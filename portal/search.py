@@ -14,6 +14,7 @@ Whether a result is public is decided at query time by joining to the briefing o
 """
 
 import contextlib
+import datetime
 import hashlib
 import html
 import logging
@@ -26,7 +27,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.http import urlencode
@@ -129,6 +130,17 @@ def _join(*parts):
     return " ".join(part if END_OF_SENTENCE.search(part) else f"{part}." for part in parts if part)
 
 
+# public_from for what is public whatever the date (published courses, stand-alone resources).
+ALWAYS = datetime.date(1, 1, 1)
+
+
+def _briefing_public_from(briefing):
+    """The day a briefing (and its resources) becomes public: its publication date once published."""
+    if briefing is None:
+        return ALWAYS
+    return briefing.published if briefing.status == briefing.Status.PUBLISHED else None
+
+
 def _theme_ids(themes):
     ids = sorted({theme.pk for theme in themes})
     return "," + ",".join(map(str, ids)) + "," if ids else ""
@@ -160,6 +172,7 @@ def _briefing_documents(briefing):
         url=briefing.get_absolute_url(),
         date=briefing.published,
         theme_ids=_theme_ids(themes),
+        public_from=_briefing_public_from(briefing),
     )
     for resource in briefing.resources.all():
         yield _resource_document(resource, briefing, themes)
@@ -183,6 +196,7 @@ def _resource_document(resource, briefing=None, briefing_themes=()):
         url=resource.href[:600],
         date=briefing.published if briefing else None,
         theme_ids=_theme_ids(themes),
+        public_from=_briefing_public_from(briefing),
     )
 
 
@@ -203,12 +217,13 @@ def _course_document(course):
         keywords=_join(*(theme.name for theme in themes), course.provider, course.get_format_display()),
         url=course.get_absolute_url(),
         theme_ids=_theme_ids(themes),
+        public_from=ALWAYS if course.is_published else None,
     )
 
 
 FIELDS = [
     "briefing", "course", "resource", "subtype", "label", "title", "summary", "body", "keywords", "url", "date",
-    "theme_ids",
+    "theme_ids", "public_from",
 ]  # fmt: skip
 
 
@@ -456,43 +471,48 @@ BRIEFING_KINDS = {"thematic_review", "seven_minute_briefing", "audit_findings"}
 def public_documents():
     """Documents the public may see, judged now from the briefing or course itself (not from the index).
 
-    Every condition can be answered from an index (no sequential scan), which the PostgreSQL
-    query in run_search relies on.
+    Joins, not subqueries over every published briefing: it is asked of one page of results.
     """
-    from briefings.models import Briefing
+    from briefings.models import published_q
 
     Type = SearchDocument.Type
-    live_briefings = Briefing.objects.published().values("pk")
     return SearchDocument.objects.filter(
-        Q(type=Type.BRIEFING, briefing__in=live_briefings)
+        (Q(type=Type.BRIEFING) & published_q("briefing__"))
         | Q(type=Type.COURSE, course__is_published=True)
         | Q(type=Type.RESOURCE, resource__isnull=False, resource__briefing__isnull=True)
-        | Q(type=Type.RESOURCE, resource__briefing__in=live_briefings)
+        | (Q(type=Type.RESOURCE) & published_q("resource__briefing__"))
     )
 
 
-def _kind_filter(kind):
+def _kind_sql(kind):
+    """The kind filter, as a WHERE clause on the columns of the search's `hits`."""
     if kind in ("briefing", "course", "resource"):
-        return Q(type=kind)
+        return " WHERE type = %s", [kind]
     if kind in BRIEFING_KINDS:
-        return Q(type=SearchDocument.Type.BRIEFING, subtype=kind)
-    return Q()
+        return " WHERE type = %s AND subtype = %s", [SearchDocument.Type.BRIEFING, kind]
+    return "", []
+
+
+# The largest page number tried before the count is known (a bigger one gets the last page).
+MAX_PAGE = 100_000
 
 
 class _Search:
     """The database-specific parts of one query.
 
-    matched: public documents that match; ranked: their ids, best first (a narrow sort, so it
-    stays in memory however many match); shown(ids): those documents with their snippets.
+    hits: the matches that are public by the index (`public_from`), in a theme if one is chosen,
+    with a rank (higher is better). page(kind, number): in one statement, the number of hits per
+    filter value and the ids on one page, best first. shown(ids): those documents, checked again
+    against their sources, with snippets.
     """
 
-    def __init__(self, parsed):
+    def __init__(self, parsed, theme=None):
         self.parsed = parsed
-        documents = public_documents()
-        if connection.vendor == "postgresql":
-            self._postgres(documents)
-        else:
-            self._sqlite(documents)
+        documents = SearchDocument.objects.filter(public_from__lte=timezone.localdate())
+        if theme:
+            documents = documents.filter(theme_ids__contains=f",{theme.pk},")
+        documents = self._postgres(documents) if connection.vendor == "postgresql" else self._sqlite(documents)
+        self.hits = documents.order_by().values("id", "type", "subtype", "date", "title", "rank")
 
     def _postgres(self, documents):
         from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
@@ -505,8 +525,6 @@ class _Search:
         # which stays in the row: ranking from the full vector means reading it back out of TOAST.
         vector = RawSQL('"portal_searchdocument"."search_vector"', [], output_field=SearchVectorField())
         rank_vector = RawSQL('"portal_searchdocument"."rank_vector"', [], output_field=SearchVectorField())
-        self.matched = documents.alias(vector=vector).filter(vector=query)
-        self.ranked = self.matched.alias(rank=SearchRank(rank_vector, query)).order_by("-rank", "-date", "title", "pk")
         self.snippet = SearchHeadline(
             Concat(F("summary"), Value(" "), Left("body", SNIPPET_SOURCE_LENGTH), output_field=TextField()),
             query,
@@ -518,8 +536,10 @@ class _Search:
             max_fragments=2,
             fragment_delimiter=" … ",
         )
+        return documents.alias(vector=vector).filter(vector=query).annotate(rank=SearchRank(rank_vector, query))
 
     def _sqlite(self, documents):
+        from django.db.models import FloatField
         from django.db.models.expressions import RawSQL
 
         self.match = {
@@ -530,12 +550,42 @@ class _Search:
             ],
             "params": [self.parsed.fts5()],
         }
-        self.matched = documents.extra(**self.match)  # noqa: S610 - fixed SQL; the query is a parameter
-        rank = RawSQL("bm25(portal_searchdocument_fts, 10.0, 4.0, 1.0, 0.5)", [])
-        self.ranked = self.matched.order_by(rank.asc(), "-date", "title", "pk")
+        # bm25() is lower for better matches; negated, so both databases sort rank descending.
+        rank = RawSQL("-bm25(portal_searchdocument_fts, 10.0, 4.0, 1.0, 0.5)", [], output_field=FloatField())
+        return documents.extra(**self.match).annotate(rank=rank)  # noqa: S610 - fixed SQL; the query is a parameter
 
-    def shown(self, ids):
-        documents = SearchDocument.objects.filter(pk__in=ids).select_related("briefing").defer("body")
+    def statement(self, kind, number):
+        """The SQL and parameters of page(): one pass over the matches serves the counts and the page."""
+        sql, params = self.hits.query.sql_with_params()
+        where, where_params = _kind_sql(kind)
+        # Only SQL built by the ORM and fixed text are joined here; every value is a parameter.
+        statement = (
+            f"WITH hits AS MATERIALIZED ({sql}) "  # noqa: S608
+            "SELECT type, subtype, COUNT(*), CAST(NULL AS bigint) FROM hits GROUP BY type, subtype "
+            f"UNION ALL SELECT * FROM (SELECT NULL, NULL, CAST(NULL AS bigint), id FROM hits{where} "
+            "ORDER BY rank DESC, date DESC NULLS LAST, title, id LIMIT %s OFFSET %s) AS page"
+        )
+        return statement, [*params, *where_params, PAGE_SIZE, (number - 1) * PAGE_SIZE]
+
+    def page(self, kind, number):
+        """({filter value: number of hits}, [ids on page `number` of this kind, best first])."""
+        with connection.cursor() as cursor:
+            cursor.execute(*self.statement(kind, number))
+            rows = cursor.fetchall()
+        counts, ids = dict.fromkeys(dict(KIND_CHOICES), 0), []
+        for doc_type, subtype, n, pk in rows:
+            if pk is not None:
+                ids.append(pk)
+                continue
+            counts[""] += n
+            counts[doc_type] += n
+            if doc_type == SearchDocument.Type.BRIEFING and subtype in counts:
+                counts[subtype] += n
+        return counts, ids
+
+    def shown_queryset(self, ids):
+        """The documents with these ids that the public may see now, with snippets."""
+        documents = public_documents().filter(pk__in=ids).select_related("briefing").defer("body")
         if connection.vendor == "postgresql":
             documents = documents.annotate(snippet=self.snippet)
         else:
@@ -547,8 +597,23 @@ class _Search:
                 },
                 **self.match,
             )
-        by_id = {document.pk: document for document in documents}
+        return documents
+
+    def shown(self, ids):
+        """Those documents in the order of ids; any the index wrongly calls public are re-indexed."""
+        by_id = {document.pk: document for document in self.shown_queryset(ids)}
+        stale = [pk for pk in ids if pk not in by_id]
+        if stale:
+            _reindex(stale)
         return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _reindex(pks):
+    """Rows the index calls public whose source is not (changed without signals): bring them up to date."""
+    rows = list(SearchDocument.objects.filter(pk__in=pks).values_list("type", "object_id"))
+    log.warning("Search index out of date for %s; re-indexing", rows)
+    for doc_type, object_id in rows:
+        schedule(doc_type, object_id)
 
 
 def highlight(text):
@@ -626,32 +691,37 @@ def run_search(params):
     key = _cache_key(query, kind, theme, params.get("page"))
     cached = cache.get(key) if key else None
     if cached is None:
-        found = _Search(parsed)
-        matched, ranked = found.matched, found.ranked
-        if theme:
-            matched = matched.filter(theme_ids__contains=f",{theme.pk},")
-            ranked = ranked.filter(theme_ids__contains=f",{theme.pk},")
+        found = _Search(parsed, theme)
+        number = _page_number(params.get("page"))
         with planner_settings():
-            counts = _counts(matched)
-            paginator = Paginator(ranked.filter(_kind_filter(kind)).values_list("pk", flat=True), PAGE_SIZE)
-            paginator.count = counts.get(kind, 0)  # known already: saves a COUNT query
-            page = paginator.get_page(params.get("page"))
-            results = [_result(document) for document in found.shown(list(page.object_list))]
+            counts, ids = found.page(kind, number)
+            page = Paginator(_Counted(counts[kind]), PAGE_SIZE).get_page(params.get("page"))
+            if page.number != number:  # out of range: Paginator gives the last page instead
+                counts, ids = found.page(kind, page.number)
+            results = [_result(document) for document in found.shown(ids)]
         if key:
-            cache.set(key, (counts, paginator.count, page.number, results), settings.SEARCH_CACHE_SECONDS)
+            cache.set(key, (counts, page.number, results), settings.SEARCH_CACHE_SECONDS)
     else:
-        counts, total, number, results = cached
-        page = Paginator(_Counted(total), PAGE_SIZE).page(number)
-        paginator = page.paginator
+        counts, number, results = cached
+        page = Paginator(_Counted(counts[kind]), PAGE_SIZE).page(number)
     filters = {"q": query, "kind": kind, "theme": theme.slug if theme else ""}
     context.update(
         page_query=urlencode({key: value for key, value in filters.items() if value}),
-        count=paginator.count,
+        count=counts[kind],
         page_obj=page,
         results=results,
         kind_options=[(value, label, counts.get(value, 0)) for value, label in KIND_CHOICES],
     )
     return context
+
+
+def _page_number(raw):
+    """The page asked for, as Paginator.get_page would read it (1 if it is not a number)."""
+    try:
+        number = int(str(raw))
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGE)
 
 
 class _Counted:
@@ -675,15 +745,3 @@ def _cache_key(query, kind, theme, page):
 
     raw = "|".join([str(generation()), str(timezone.localdate()), query, kind, theme.slug if theme else "", str(page)])
     return "search:" + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def _counts(matched):
-    """Matches per filter value, in one query."""
-    counts = dict.fromkeys(dict(KIND_CHOICES), 0)
-    rows = matched.order_by().values_list("type", "subtype").annotate(n=Count("pk"))
-    for doc_type, subtype, n in rows:
-        counts[""] += n
-        counts[doc_type] += n
-        if doc_type == SearchDocument.Type.BRIEFING and subtype in counts:
-            counts[subtype] += n
-    return counts

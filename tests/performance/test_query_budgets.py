@@ -20,10 +20,10 @@ CEILINGS = {
     "theme": 6,
     "course list": 4,
     "course detail": 8,
-    "search": 5,
+    "search": 4,
 }
-# PostgreSQL search also sets planner options for its own transaction (SAVEPOINT, 2 x SET LOCAL, RELEASE).
-POSTGRES_CEILINGS = {**CEILINGS, "search": 8}
+# PostgreSQL search also sets planner options for its own transaction (SAVEPOINT, set_config, RELEASE).
+POSTGRES_CEILINGS = {**CEILINGS, "search": 7}
 
 
 def build(n):
