@@ -16,6 +16,7 @@ expire after PAGE_CACHE_SECONDS in any case.
 import base64
 import hashlib
 import os
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -35,12 +36,25 @@ def page_cache():
     return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
 
 
+# Within a request the generation is read from the cache once (the page key, the site settings,
+# the briefing body and search results all use it); outside a request it is read every time.
+_request_memo = ContextVar("page_cache_request_memo", default=None)
+
+
 def generation():
-    return page_cache().get(GENERATION_KEY) or 0
+    memo = _request_memo.get()
+    if memo is None:
+        return page_cache().get(GENERATION_KEY) or 0
+    if "generation" not in memo:
+        memo["generation"] = page_cache().get(GENERATION_KEY) or 0
+    return memo["generation"]
 
 
 def invalidate(**kwargs):
     """Make every cached page stale (called on any content change)."""
+    memo = _request_memo.get()
+    if memo is not None:
+        memo.pop("generation", None)
     cache = page_cache()
     try:
         cache.incr(GENERATION_KEY)
@@ -53,6 +67,13 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        token = _request_memo.set({})
+        try:
+            return self.respond(request)
+        finally:
+            _request_memo.reset(token)
+
+    def respond(self, request):
         seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
         if not seconds or not self.can_use_cache(request):
             response = self.get_response(request)

@@ -184,3 +184,29 @@ def test_briefing_body_is_rendered_once_per_version_for_readers_the_page_cache_s
     body = client.get(briefing.get_absolute_url()).content.decode()
     assert "Edited text." in body
     assert "First text." not in body
+
+
+@pytest.mark.django_db
+def test_a_request_reads_the_generation_once_and_sees_its_own_invalidation(client, settings, monkeypatch):
+    """The page key, site settings, briefing body and search key all use the generation; one read serves them."""
+    from portal import cache as page_cache_module
+
+    settings.BRIEFING_BODY_CACHE_SECONDS = 600
+    make_briefing()
+    store = page_cache_module.page_cache()
+    reads = []
+    real_get = type(store).get
+
+    def counting_get(self, key, *args, **kwargs):
+        if key.endswith(page_cache_module.GENERATION_KEY):
+            reads.append(key)
+        return real_get(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(type(store), "get", counting_get)
+    client.cookies["sessionid"] = "no-such-session"  # bypasses the page cache: the page is rendered
+    assert client.get("/briefings/lived-experience/").status_code == 200
+    assert len(reads) == 1
+    # Outside a request nothing is kept: each call reads the cache, and an invalidation is seen at once.
+    before = page_cache_module.generation()
+    invalidate()
+    assert page_cache_module.generation() == before + 1
