@@ -42,8 +42,10 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 16
 MAX_BODY_LENGTH = 200_000
 PAGE_SIZE = 20
-# ts_headline parses the whole text it is given: enough for a snippet, not a whole briefing.
-SNIPPET_SOURCE_LENGTH = 6000
+# ts_headline parses the whole text it is given, so it gets a window of the body: from a little
+# before the first place a query word's stem appears (or the start), this many characters.
+SNIPPET_SOURCE_LENGTH = 3000
+SNIPPET_LEAD = 300
 # Highlight markers: control characters, which clean_text removes from everything indexed.
 START, STOP = "\x02", "\x03"
 
@@ -402,6 +404,10 @@ class ParsedQuery:
     def __bool__(self):
         return bool(self.groups)
 
+    def words(self):
+        """Every word looked for (not the excluded ones)."""
+        return [word for group in self.groups for term in group for word in term]
+
     def websearch(self):
         """The query in PostgreSQL's websearch syntax, built only from words."""
 
@@ -518,15 +524,25 @@ class _Search:
         from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
         from django.db.models import F, TextField, Value
         from django.db.models.expressions import RawSQL
-        from django.db.models.functions import Concat, Left
+        from django.db.models.functions import Concat
 
         query = SearchQuery(self.parsed.websearch(), search_type="websearch", config="english")
         # Match on the full text (GIN index); rank on the small title/summary/opening vector,
         # which stays in the row: ranking from the full vector means reading it back out of TOAST.
         vector = RawSQL('"portal_searchdocument"."search_vector"', [], output_field=SearchVectorField())
         rank_vector = RawSQL('"portal_searchdocument"."rank_vector"', [], output_field=SearchVectorField())
+        # The stems of the words looked for (e.g. "famili" for "families"), found in the lower-cased body.
+        first_match = (
+            "(SELECT min(nullif(strpos(lower(portal_searchdocument.body), lexeme), 0)) "
+            "FROM unnest(tsvector_to_array(to_tsvector('english'::regconfig, %s))) AS lexeme)"
+        )
+        window = RawSQL(  # noqa: S611 - fixed SQL; the words are a parameter
+            f"substr(portal_searchdocument.body, greatest(1, coalesce({first_match}, 1) - %s), %s)",
+            [" ".join(self.parsed.words()), SNIPPET_LEAD, SNIPPET_SOURCE_LENGTH],
+            output_field=TextField(),
+        )
         self.snippet = SearchHeadline(
-            Concat(F("summary"), Value(" "), Left("body", SNIPPET_SOURCE_LENGTH), output_field=TextField()),
+            Concat(F("summary"), Value(" "), window, output_field=TextField()),
             query,
             config="english",
             start_sel=START,

@@ -413,6 +413,15 @@ def test_results_are_paginated(client):
     assert len(result_titles(client.get(URL, {"q": "neglect", "page": "x"}))) == 20
 
 
+def test_snippet_shows_a_match_deep_in_a_long_briefing(client):
+    filler = " ".join(f"Paragraph {n} about routine visits and school attendance." for n in range(400))
+    make_briefing("Long review", sections=[("Findings", filler + " Families with hoarding needed a joint plan.")])
+    response = client.get(URL, {"q": "families hoarding"})
+    assert result_titles(response) == ["Long review"]
+    snippet = str(response.context["results"][0].snippet)
+    assert "<mark>hoarding</mark>" in snippet, snippet
+
+
 def test_page_has_one_h1_and_labelled_controls(client):
     make_briefing("Neglect")
     body = client.get(URL, {"q": "neglect"}).content.decode()
