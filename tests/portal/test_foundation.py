@@ -88,3 +88,15 @@ def test_shared_template_parts_on_every_page(client, name):
     assert 'href="/accessibility/"' in body
     assert 'href="/staying-safe-online/"' in body
     assert "In an emergency call" in body
+
+
+@pytest.mark.django_db
+def test_header_footer_and_head_links_point_at_the_site_pages(client):
+    from django.urls import reverse
+
+    from portal.context_processors import SITE_URL_NAMES
+
+    body = client.get("/").content.decode()
+    for name in SITE_URL_NAMES:
+        assert f'"{reverse(name)}"' in body, name
+    assert 'href=""' not in body and 'action=""' not in body
