@@ -78,18 +78,16 @@ class SiteSettings(models.Model):
         The key carries the page cache's generation, which moves on whenever any content or
         these settings are saved (and after every admin POST), so an edit shows at once.
         """
-        from django.conf import settings
-        from django.core.cache import cache
+        from django.core.cache import caches
 
         from portal.cache import generation
 
-        if not settings.PAGE_CACHE_SECONDS:  # caching off (as in the tests): always read afresh
-            return cls.load()
-        key = f"site-settings:{generation()}"
-        obj = cache.get(key)
+        local = caches["local"]  # in the worker's memory: the key changes with the generation
+        obj = local.get(f"site-settings:{generation()}")
         if obj is None:
             obj = cls.load()
-            cache.set(key, obj, 3600)
+            # Creating the row on first use moves the generation on: keep it under the new one.
+            local.set(f"site-settings:{generation()}", obj, 3600)
         return obj
 
 

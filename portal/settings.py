@@ -128,6 +128,13 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+# In each worker's memory: what is kept under keys that carry the content generation (so it is
+# never stale): the site settings, rendered briefing bodies, a published briefing by its address.
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "portal-local",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 # Seconds an anonymous page stays cached (any content change clears it at once). 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Seconds the rendered body of one version of a briefing is kept (pages bypassing the page

@@ -18,7 +18,10 @@ ALLOWED_HOSTS = ["*"]
 AXES_ENABLED = False
 
 # Each test builds its own data; the page cache is exercised by its own tests (they turn it on).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal-local"},
+}
 PAGE_CACHE_SECONDS = 0
 BRIEFING_BODY_CACHE_SECONDS = 0
 SEARCH_CACHE_SECONDS = 0

@@ -1,5 +1,13 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Each test starts with empty caches: the site settings and the content generation live there."""
+    for alias in ("default", "local"):
+        caches[alias].clear()
 
 
 @pytest.fixture
