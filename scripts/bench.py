@@ -3,12 +3,16 @@
 drive it with wrk from a second process on loopback. Prints one table per database.
 
     make bench                      # SQLite and PostgreSQL, 10,000 briefings
-    .venv/bin/python scripts/bench.py --db sqlite --briefings 2000 --duration 5
+    .venv/bin/python scripts/bench.py --db sqlite --briefings 2000 --rounds 1
+    .venv/bin/python scripts/bench.py --db postgres --only "briefing detail"
 
-Loopback only; every run is bounded by --duration per page.
+Each page is measured in --rounds rounds, each after the static file, and the table shows
+medians: a shared machine's slow moments then weigh on a page and its reference alike.
+Loopback only; every run is bounded by --duration.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -20,6 +24,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -186,6 +191,22 @@ def run_wrk(base, path, args, headers=(), queries=()):
     raise SystemExit(f"wrk printed no result:\n{out}")
 
 
+@contextlib.contextmanager
+def serve(env, args):
+    """gunicorn as in production, on loopback, for the length of the block."""
+    server = subprocess.Popen(
+        [str(Path(PY).parent / "gunicorn"), "portal.wsgi:application", "--workers", str(args.workers),
+         "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning"],
+        env=env, cwd=ROOT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for(f"http://127.0.0.1:{args.port}/healthz/")
+        yield
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
 def bench_database(label, env, args):
     work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     env = {
@@ -209,63 +230,87 @@ def bench_database(label, env, args):
     manifest = json.loads((work / "static" / "staticfiles.json").read_text())
     static_path = "/static/" + manifest["paths"]["css/site.css"]
 
-    port = args.port
-    server = subprocess.Popen(
-        [str(Path(PY).parent / "gunicorn"), "portal.wsgi:application", "--workers", str(args.workers),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        env=env, cwd=ROOT, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    rows = []
-    try:
-        wait_for(base + "/healthz/")
-        detail = "/briefings/bench-briefing-7/"
-        searches = ["/search/?q=" + urllib.request.quote(q) for q in SEARCH_TERMS]
-        # A session cookie that matches no session: the page is rendered in full for an anonymous reader.
-        uncached = ["Cookie: sessionid=bench-no-such-session"]
-        targets = [
-            ("static file (site.css)", static_path, (), ()),
+    base = f"http://127.0.0.1:{args.port}"
+    searches = ["/search/?q=" + urllib.request.quote(q) for q in SEARCH_TERMS]
+    # A session cookie that matches no session: the page cache is bypassed and the session looked up.
+    stale = ["Cookie: sessionid=bench-no-such-session"]
+    detail = "/briefings/bench-briefing-7/"
+    # Service time of a search: one connection per worker, so no queueing is counted.
+    one_each = argparse.Namespace(connections=args.workers, duration=args.duration)
+    no_page_cache = {**env, "PAGE_CACHE_SECONDS": "0"}
+    no_caches = {**no_page_cache, "BRIEFING_BODY_CACHE_SECONDS": "0", "SEARCH_CACHE_SECONDS": "0"}
+    # (server environment, [(row, path, headers, wrk Lua queries[, load])]): one gunicorn per group.
+    groups = [
+        (env, [
             ("home", "/", (), ()),
             ("briefing list", "/briefings/", (), ()),
             ("briefing detail", detail, (), ()),
-            ("briefing detail, uncached", detail, uncached, ()),
             ("course detail", "/training/bench-course-3/", (), ()),
-            ("search, 10 queries (result cache)", "/search/", uncached, searches),
-        ]  # fmt: skip
-        for name, path, headers, queries in targets:
-            run_wrk(base, path, argparse.Namespace(connections=args.connections, duration=1), headers, queries)
-            rows.append((name, run_wrk(base, path, args, headers, queries)))
-        # Service time of a search: one request per worker at a time, so no queueing is counted.
-        one_each = argparse.Namespace(connections=args.workers, duration=args.duration)
-        rows.append(
-            (f"search, result cache, {args.workers} conns", run_wrk(base, "/search/", one_each, uncached, searches))
-        )
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        shutil.rmtree(work, ignore_errors=True)
+            ("briefing detail, stale session", detail, stale, ()),
+            ("search, 10 queries (result cache)", "/search/", stale, searches),
+            (f"search, result cache, {args.workers} conns", "/search/", stale, searches, one_each),
+        ]),
+        (no_page_cache, [("briefing detail, no page cache", detail, (), ())]),
+        (no_caches, [
+            ("briefing detail, no caches", detail, (), ()),
+            (f"search, no caches, {args.workers} conns", "/search/", (), searches, one_each),
+        ]),
+    ]  # fmt: skip
+    static = ("static file (site.css)", static_path, (), ())
+    results = {static[0]: []}
+    ratios = {}
+    for server_env, group in groups:
+        group = [target for target in group if not args.only or any(w in target[0] for w in args.only)]
+        if not group:
+            continue
+        with serve(server_env, args):
+            for _name, path, headers, queries, *load in [static, *group]:
+                warm = argparse.Namespace(connections=(load[0] if load else args).connections, duration=1)
+                run_wrk(base, path, warm, headers, queries)
+            # Rounds: the static file, then each page; a page's ratio is taken against the static
+            # file of its own round, so a slow minute on a shared machine affects both alike.
+            for _round in range(args.rounds):
+                reference = run_wrk(base, static_path, args)
+                results[static[0]].append(reference)
+                for name, path, headers, queries, *load in group:
+                    result = run_wrk(base, path, load[0] if load else args, headers, queries)
+                    results.setdefault(name, []).append(result)
+                    ratios.setdefault(name, []).append(result["rps"] / reference["rps"])
+    rows = []
+    for name, runs in results.items():
+        rows.append((name, {key: median(run[key] for run in runs) for key in runs[0]}, ratios.get(name)))
+    in_process = not args.only or any(w in "search, in-process" for w in args.only)
+    cold = search_service_times(env) if in_process else None
+    shutil.rmtree(work, ignore_errors=True)
+    print_table(label, args, rows, cold)
+    return rows
 
-    cold = json.loads(
+
+def search_service_times(env):
+    return json.loads(
         subprocess.run(
             [PY, __file__, "search-times", *sys.argv[1:]], env=env, cwd=ROOT, check=True, capture_output=True, text=True
         )
         .stdout.strip()
         .splitlines()[-1]
     )
-    static_rps = rows[0][1]["rps"]
+
+
+def print_table(label, args, rows, cold):
     print(
         f"\n{label}: {args.briefings:,} briefings, {args.courses} courses, {args.sessions:,} sessions; "
-        f"gunicorn {args.workers} workers; wrk 1 thread, {args.connections} connections, {args.duration}s each"
+        f"gunicorn {args.workers} workers; wrk 1 thread, {args.connections} connections, {args.duration}s a run; "
+        f"median of {args.rounds} rounds"
     )
-    print(f"{'page':32} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'x static':>9}")
-    for name, r in rows:
-        print(f"{name:32} {r['rps']:9.0f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:7d} "
-              f"{r['rps'] / static_rps:9.2f}")  # fmt: skip
-    print(
-        f"search without result cache, one at a time in-process ({cold['n']} searches of the 10 queries): "
-        f"p50 {cold['p50']:.1f} ms, p95 {cold['p95']:.1f} ms, p99 {cold['p99']:.1f} ms, max {cold['max']:.1f} ms"
-    )
-    return rows
+    print(f"{'page':36} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'x static':>9}")
+    for name, r, ratio in rows:
+        ratio = f"{median(ratio):9.2f}" if ratio else f"{1:9.2f}"
+        print(f"{name:36} {r['rps']:7.0f} {r['p50']:7.1f} {r['p95']:7.1f} {r['p99']:7.1f} {r['errors']:6.0f} {ratio}")
+    if cold:
+        print(
+            f"search without result cache, one at a time in-process ({cold['n']} searches of the 10 queries): "
+            f"p50 {cold['p50']:.1f} ms, p95 {cold['p95']:.1f} ms, p99 {cold['p99']:.1f} ms, max {cold['max']:.1f} ms"
+        )
 
 
 def main():
@@ -276,10 +321,15 @@ def main():
     parser.add_argument("--briefings", type=int, default=10_000)
     parser.add_argument("--courses", type=int, default=500)
     parser.add_argument("--sessions", type=int, default=5_000)
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--duration", type=int, default=5, help="seconds of load per page in each round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every page; the table shows medians")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="TEXT",
+        help="measure only the rows whose name contains TEXT (repeatable; the static file always runs)",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.mode in ("populate", "search-times"):
         sys.path.insert(0, str(ROOT))
