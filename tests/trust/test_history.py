@@ -162,3 +162,19 @@ def test_recover_deleted_page_refuses_users_who_cannot_add(client, db):
     viewer = make_user("viewer")
     client.force_login(viewer)
     assert client.get(reverse("admin:briefings_briefing_recover_deleted")).status_code == 403
+
+
+def test_history_pages_list_versions_and_only_briefings_and_courses_offer_restore(staff_client):
+    from briefings.models import Theme
+
+    theme = Theme.objects.create(name="Neglect", slug="neglect")
+    theme.name = "Child neglect"
+    theme.save()
+    page = staff_client.get(reverse("admin:briefings_theme_history", args=[theme.pk])).content.decode()
+    assert 'id="change-history"' in page and "Changed by" in page
+    assert "Restore with its parts" not in page and "style=" not in page.split('id="change-history"')[1]
+    briefing = Briefing.objects.create(title="Neglect", slug="neglect-b", summary="S.")
+    briefing.title = "Neglect again"
+    briefing.save()
+    page = staff_client.get(reverse("admin:briefings_briefing_history", args=[briefing.pk])).content.decode()
+    assert page.count("Restore with its parts") == 2
