@@ -72,9 +72,27 @@ class SecurityHeadersMiddleware:
         return response
 
 
+# What an error page says if even its template cannot be rendered (say, static files were
+# never collected, so {% static %} fails): plain, with the way out still there.
+PLAIN_ERROR = (
+    '<!doctype html><html lang="en-GB"><meta charset="utf-8"><title>{title}</title>'
+    '<p><a href="https://www.bbc.co.uk/weather" rel="nofollow noreferrer">Exit this page</a></p>'
+    "<h1>{title}</h1><p>Try again later. If you think a child is in immediate danger, call 999.</p></html>"
+)
+
+
+def error_page(template_name, title):
+    """An error page's HTML; never raises (it is what is shown when something else did)."""
+    try:
+        return loader.get_template(template_name).render()
+    except Exception:
+        log.exception("Could not render %s", template_name)
+        return PLAIN_ERROR.format(title=title)
+
+
 def database_unavailable(request=None):
     """The friendly 503 page, rendered without context processors (they read the database)."""
-    html = loader.get_template("503.html").render()
+    html = error_page("503.html", "Sorry, the service is unavailable")
     response = HttpResponse(html, status=503)
     response["Retry-After"] = "30"
     response["Cache-Control"] = "no-store"

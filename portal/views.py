@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from briefings.models import Briefing, FeaturedTheme
 from portal.context_processors import CONTRAST_COOKIE, contrast_choice, site_settings
-from portal.middleware import database_unavailable, is_database_down
+from portal.middleware import database_unavailable, error_page, is_database_down
 from training.models import Session
 
 log = logging.getLogger(__name__)
@@ -127,4 +127,4 @@ def server_error(request):
     if is_database_down(sys.exc_info()[1]):
         # Raised outside a view (e.g. loading the session in middleware): still the friendly 503.
         return database_unavailable(request)
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
+    return HttpResponse(error_page("500.html", "Sorry, there is a problem with the service"), status=500)

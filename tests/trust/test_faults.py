@@ -78,6 +78,26 @@ def test_other_errors_still_get_the_500_page(rf):
     assert response.status_code == 500
 
 
+@pytest.mark.parametrize("error", [ValueError("a bug"), OperationalError("connection refused")])
+def test_an_error_page_that_cannot_render_still_answers_plainly_with_the_exit(rf, monkeypatch, error):
+    """Static files never collected: {% static %} raises in the error page itself."""
+    from django.template import loader
+
+    from portal.views import server_error
+
+    def broken(*args, **kwargs):
+        raise ValueError("Missing staticfiles manifest entry for 'css/site.css'")
+
+    monkeypatch.setattr(loader, "get_template", broken)
+    try:
+        raise error
+    except type(error):
+        response = server_error(rf.get("/"))
+    assert response.status_code in (500, 503)
+    body = response.content.decode()
+    assert "Try again later" in body and "Exit this page" in body and "999" in body
+
+
 # --- Against a real PostgreSQL server that is stopped and started -------------------------------
 
 
