@@ -59,10 +59,11 @@ def published_briefing(slug):
     local = caches["local"]
     key = f"briefing:{page_cache_generation()}:{slug}"
     seconds = min(settings.BRIEFING_BODY_CACHE_SECONDS, BRIEFING_LOOKUP_SECONDS)
-    briefing = local.get(key) if seconds and len(slug) <= 150 else None
+    keep = seconds > 0 and len(slug) <= 150  # cache keys stay short
+    briefing = local.get(key) if keep else None
     if briefing is None or not briefing.is_published:
         briefing = get_object_or_404(Briefing.objects.published(), slug=slug)
-        if seconds and len(slug) <= 150:
+        if keep:
             local.set(key, briefing, seconds)
     return briefing
 

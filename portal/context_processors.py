@@ -31,9 +31,7 @@ _site_urls = {}
 def site_urls():
     prefix = get_script_prefix()
     if prefix not in _site_urls:
-        _site_urls[prefix] = {
-            name.replace(":", "_").replace("-", "_"): reverse(name) for name in SITE_URL_NAMES
-        }  # fmt: skip
+        _site_urls[prefix] = {name.replace(":", "_").replace("-", "_"): reverse(name) for name in SITE_URL_NAMES}
     return _site_urls[prefix]
 
 

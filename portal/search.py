@@ -10,7 +10,9 @@ The database does the matching and ranking:
 
 Both read the same web-search syntax, which `parse_query` reduces to plain words, quoted
 phrases, `or` and `-word`, so nothing a reader types can make the database raise an error.
-Whether a result is public is decided at query time by joining to the briefing or course.
+Matches are counted and ranked from the index alone (each row's `public_from` says from which
+day the public may find it); the page of results shown is then checked against the briefing,
+course or resource itself, so an out-of-date row never shows a draft.
 """
 
 import contextlib
@@ -669,7 +671,8 @@ def planner_settings():
     then be read back out of TOAST; through the index it need not be (10x faster for a word every
     document contains). Disabled plans look hugely expensive, which would start the JIT compiler
     (half a second), so that goes too. Both settings end with the transaction. This relies on every
-    condition in the search queries having an index: see public_documents().
+    table the search queries read having an index for the conditions on it (a test checks the
+    plans have no sequential scan).
     """
     if connection.vendor != "postgresql":
         yield
