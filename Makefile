@@ -71,7 +71,7 @@ test-browser: install chromium
 wrk:
 	@command -v wrk >/dev/null || { echo "Installing wrk (apt-get)..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
-# Not part of `make test`: prints figures (see README "Benchmark"). BENCH_ARGS="--db sqlite --briefings 1000" for a quick run.
+# Not part of `make test`: prints figures (see README "Benchmark"). BENCH_ARGS="--db sqlite --briefings 2000 --rounds 1" for a quick run.
 bench: install wrk
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
