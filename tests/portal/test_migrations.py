@@ -1,0 +1,60 @@
+"""Upgrading a site that already has content: data migrations fill what the new code relies on."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("portal", "0003_searchdocument"), ("briefings", "0002_initial"), ("training", "0001_initial")]
+AFTER = [("portal", "0004_searchdocument_public_from")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0004_fills_public_from_for_an_existing_index():
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    apps = executor.loader.project_state(BEFORE).apps
+    Briefing = apps.get_model("briefings", "Briefing")
+    Resource = apps.get_model("briefings", "Resource")
+    Course = apps.get_model("training", "Course")
+    SearchDocument = apps.get_model("portal", "SearchDocument")
+    day = datetime.date(2025, 3, 4)
+    live = Briefing.objects.create(title="Live", slug="live", summary="S", status="published", published=day)
+    draft = Briefing.objects.create(title="Draft", slug="draft", summary="S", status="draft")
+    poster = Resource.objects.create(briefing=live, title="Poster", url="https://example.org/p")
+    secret = Resource.objects.create(briefing=draft, title="Secret", url="https://example.org/s")
+    leaflet = Resource.objects.create(title="Leaflet", url="https://example.org/l")
+    course = Course.objects.create(title="Course", slug="course", summary="S", is_published=True)
+    hidden = Course.objects.create(title="Hidden", slug="hidden", summary="S", is_published=False)
+    rows = [
+        ("briefing", live.pk, {"briefing": live}),
+        ("briefing", draft.pk, {"briefing": draft}),
+        ("resource", poster.pk, {"resource": poster, "briefing": live}),
+        ("resource", secret.pk, {"resource": secret, "briefing": draft}),
+        ("resource", leaflet.pk, {"resource": leaflet}),
+        ("course", course.pk, {"course": course}),
+        ("course", hidden.pk, {"course": hidden}),
+    ]
+    for doc_type, object_id, links in rows:
+        SearchDocument.objects.create(type=doc_type, object_id=object_id, title=str(object_id), url="/", **links)
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(AFTER)
+    apps = executor.loader.project_state(AFTER).apps
+    found = {
+        (row.type, row.object_id): row.public_from for row in apps.get_model("portal", "SearchDocument").objects.all()
+    }
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())  # back to the latest schema for the other tests
+    always = datetime.date(1, 1, 1)
+    assert found == {
+        ("briefing", live.pk): day,
+        ("briefing", draft.pk): None,
+        ("resource", poster.pk): day,
+        ("resource", secret.pk): None,
+        ("resource", leaflet.pk): always,
+        ("course", course.pk): always,
+        ("course", hidden.pk): None,
+    }
