@@ -191,6 +191,11 @@ def run_wrk(base, path, args, headers=(), queries=()):
     raise SystemExit(f"wrk printed no result:\n{out}")
 
 
+def wanted(args, row):
+    """Whether --only asks for this row (every row when it is not given)."""
+    return not args.only or any(text in row for text in args.only)
+
+
 @contextlib.contextmanager
 def serve(env, args):
     """gunicorn as in production, on loopback, for the length of the block."""
@@ -260,7 +265,7 @@ def bench_database(label, env, args):
     results = {static[0]: []}
     ratios = {}
     for server_env, group in groups:
-        group = [target for target in group if not args.only or any(w in target[0] for w in args.only)]
+        group = [target for target in group if wanted(args, target[0])]
         if not group:
             continue
         with serve(server_env, args):
@@ -279,8 +284,7 @@ def bench_database(label, env, args):
     rows = []
     for name, runs in results.items():
         rows.append((name, {key: median(run[key] for run in runs) for key in runs[0]}, ratios.get(name)))
-    in_process = not args.only or any(w in "search, in-process" for w in args.only)
-    cold = search_service_times(env) if in_process else None
+    cold = search_service_times(env) if wanted(args, "search, in-process") else None
     shutil.rmtree(work, ignore_errors=True)
     print_table(label, args, rows, cold)
     return rows
