@@ -564,12 +564,47 @@ def _clean(obj, name, exclude=None):
         raise ValueError(f"{name}.{message}" if name else message) from error
 
 
-def save_briefing(data, can_publish=True):
-    """Create or update the briefing with this slug and replace its ordered parts. Returns (briefing, action)."""
+def locked_publication(data, existing):
+    """`data` with the publication fields an editor may not change put back, and what was kept, as warnings.
+
+    The same rule as the admin form: only publishers decide what is public, so a new briefing arrives as
+    a draft, an existing one keeps its status, and a published one keeps its date (an earlier date would
+    lift an embargo, a later one would take it off the site).
+    """
+    if existing is None:
+        warnings = []
+        if data["status"] != Briefing.Status.DRAFT:
+            warnings.append("status: saved as a draft: only someone who may publish can publish it")
+        return {**data, "status": Briefing.Status.DRAFT}, warnings
+    kept, warnings = {"status": existing.status}, []
+    if existing.status == Briefing.Status.PUBLISHED:
+        kept["published"] = existing.published
+        if data["published"] != existing.published:
+            warnings.append(
+                f"published: kept as {existing.published:%Y-%m-%d}, not {_iso(data['published'])}: the briefing is "
+                "published, and only someone who may publish can change its publication date"
+            )
+    if data["status"] != existing.status:
+        warnings.append(
+            f"status: kept as {existing.status}, not {data['status']}: only someone who may publish can change it"
+        )
+    return {**data, **kept}, warnings
+
+
+def _iso(day):
+    return day.isoformat() if day else "empty"
+
+
+def save_briefing(data, can_publish=True, warnings=None):
+    """Create or update the briefing with this slug and replace its ordered parts. Returns (briefing, action).
+
+    `warnings`, a list, is given what an editor's file asked for and did not get.
+    """
     existing = prefetched(Briefing.objects.filter(slug=data["slug"])).first()
     if not can_publish:
-        # Only publishers decide what is public: new briefings arrive as drafts, existing ones keep their status.
-        data = {**data, "status": existing.status if existing else Briefing.Status.DRAFT}
+        data, kept = locked_publication(data, existing)
+        if warnings is not None:
+            warnings.extend(kept)
     if existing and _comparable(briefing_to_data(existing)) == _comparable(data):
         return existing, "unchanged"
     courses = _courses(data["courses"])
@@ -641,9 +676,10 @@ def import_file(name, raw, can_publish=True, seen=None):
                 f"slug: {data['slug']!r} is also the slug of {seen[data['slug']]} in this import; "
                 "give one of them a different title or slug"
             )
+        kept = []
         with transaction.atomic():
-            _, result.action = save_briefing(data, can_publish=can_publish)
-        result.warnings = _warnings(data)
+            _, result.action = save_briefing(data, can_publish=can_publish, warnings=kept)
+        result.warnings = kept + _warnings(data)
         if seen is not None:
             seen[data["slug"]] = name
     except ValueError as error:
