@@ -14,8 +14,7 @@ from urllib.parse import unquote
 
 import yaml
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.validators import URLValidator
 from django.db import DatabaseError, transaction
 from django.utils.text import slugify
@@ -637,15 +636,39 @@ def save_briefing(data, can_publish=True, warnings=None):
         part = Resource(briefing=briefing, position=position, **{k: v for k, v in item.items() if k != "url"})
         url = item["url"]
         if url.startswith(settings.MEDIA_URL):
-            name = unquote(url[len(settings.MEDIA_URL) :])
-            if not default_storage.exists(name):
-                raise ValueError(f"resources[{position}].url: no uploaded file at {url}")
-            part.file.name = name
+            part.file.name = uploaded_file_name(url, f"resources[{position}].url")
         else:
             part.url = url
         _clean(part, f"resources[{position}]", exclude=["briefing"])
         part.save()
     return briefing, "updated" if existing else "created"
+
+
+def uploaded_file_name(url, name):
+    """The storage name of the uploaded file at `url` (under MEDIA_URL), or ValueError naming field `name`.
+
+    Only a plain path to an existing regular file inside MEDIA_ROOT will do: no '..', '.', empty or
+    backslashed parts (which storage would refuse with an error of its own), no folder, and no link
+    that leads outside.
+    """
+    relative = unquote(url[len(settings.MEDIA_URL) :])
+    parts = relative.split("/")
+    if any(part in {"", ".", ".."} or "\\" in part or "\x00" in part for part in parts):
+        raise ValueError(
+            f"{name}: {url!r} is not the address of an uploaded file (it has an empty, '.' or '..' part); "
+            f"use the address the admin shows for the file, e.g. {settings.MEDIA_URL}resources/2024/poster.pdf"
+        )
+    root = Path(settings.MEDIA_ROOT).resolve()
+    try:
+        path = (root / relative).resolve()
+    except (OSError, RuntimeError) as error:
+        raise ValueError(f"{name}: no uploaded file at {url}") from error
+    if not path.is_relative_to(root):
+        raise ValueError(f"{name}: {url!r} leads outside the uploaded files; it is not an uploaded file")
+    if not path.is_file():
+        what = "a folder, not an uploaded file" if path.is_dir() else "missing: no uploaded file there"
+        raise ValueError(f"{name}: {url} is {what}; upload the file in the admin and use its address")
+    return "/".join(parts)
 
 
 def _warnings(data):
@@ -684,6 +707,10 @@ def import_file(name, raw, can_publish=True, seen=None):
             seen[data["slug"]] = name
     except ValueError as error:
         result.error = f"{name}: {error}"
+    except SuspiciousOperation as error:
+        # Storage refusing a path the checks above let through: still one rejected file, not an aborted batch.
+        logger.warning("Importing %s: %s", name, error)
+        result.error = f"{name}: file: refers to a path outside the uploaded files; nothing from it was written"
     except DatabaseError:
         # Checked data should never get here; if it does, the file is still rejected whole, not a crash.
         logger.exception("Importing %s failed in the database", name)
