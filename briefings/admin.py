@@ -295,16 +295,45 @@ class FeaturedThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(SimpleHistoryAdmin):
+class ResourceAdmin(PublishControlMixin, SimpleHistoryAdmin):
     form = ResourceAdminForm
+    publish_field = "status"
+    publish_permission = "briefings.publish_resource"
     formfield_overrides = FORMFIELD_OVERRIDES
-    list_display = ["title", "kind", "briefing", "link"]
-    list_filter = ["kind", "themes", ("briefing", admin.EmptyFieldListFilter)]
+    list_display = ["title", "kind", "status", "briefing", "link"]
+    list_filter = ["status", "kind", "themes", ("briefing", admin.EmptyFieldListFilter)]
     list_select_related = ["briefing"]
     search_fields = ["title", "description", "url"]
     filter_horizontal = ["themes"]
     autocomplete_fields = ["briefing"]
-    fields = ["title", "kind", "description", "url", "file", "themes", "briefing", "position"]
+    fields = ["title", "kind", "description", "url", "file", "themes", "briefing", "position", "status"]
+    actions = ["publish_selected", "unpublish_selected"]
+
+    def enforce_publication(self, request, obj, change):
+        super().enforce_publication(request, obj, change)
+        if self.can_publish(request) or obj.pk is None or obj.briefing_id is not None:
+            return
+        # Taken off its briefing, a resource would be public on its own status; only a publisher decides that.
+        if Resource.objects.filter(pk=obj.pk, briefing__isnull=False).exists():
+            obj.status = Resource._meta.get_field("status").get_default()
+
+    @admin.action(description="Publish selected resources", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        count = 0
+        for resource in queryset.exclude(status=Briefing.Status.PUBLISHED):
+            resource.status = Briefing.Status.PUBLISHED
+            resource.save()  # one by one: each change is kept in the history and re-indexed
+            count += 1
+        self.message_user(request, f"Published {count} resource(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected resources (make them drafts)", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        count = 0
+        for resource in queryset.filter(status=Briefing.Status.PUBLISHED):
+            resource.status = Briefing.Status.DRAFT
+            resource.save()
+            count += 1
+        self.message_user(request, f"Unpublished {count} resource(s); they are now drafts.", messages.SUCCESS)
 
     @admin.display(description="link or file")
     def link(self, obj):
