@@ -60,8 +60,7 @@ def parts_as_of(model, pk, at):
     """{verbose plural name: [part instances]} as they were at `at` (for a confirmation page)."""
     found = {}
     for part_model, fk in _parts(model):
-        records = part_model.history.filter(**{f"{fk}_id": pk, "history_date__lte": at}).latest_of_each()
-        instances = [r.instance for r in records if r.history_type != "-"]
+        instances = [r.instance for r in _wanted_parts(part_model, fk, pk, at).values()]
         instances.sort(key=lambda obj: (getattr(obj, "position", 0), obj.pk))
         found[part_model._meta.verbose_name_plural] = instances
     return found
@@ -156,7 +155,13 @@ def restore(model, pk, at, *, user=None, can_publish=True, reason=None):
             stale.delete()
         for part_record in wanted.values():
             part = part_record.instance
-            part._state.adding = not part_model._default_manager.filter(pk=part.pk).exists()
+            current_part = part_model._default_manager.filter(pk=part.pk).first()
+            if not can_publish and current_part is not None:
+                if _public_on_its_own(current_part):
+                    continue  # taking it back onto the record would unpublish it: a publisher's decision
+                if hasattr(current_part, "status"):
+                    part.status = current_part.status
+            part._state.adding = current_part is None
             part._history_user = user
             part._change_reason = obj._change_reason
             part.save()
@@ -164,9 +169,22 @@ def restore(model, pk, at, *, user=None, can_publish=True, reason=None):
 
 
 def _wanted_parts(part_model, fk, pk, at):
-    """{pk: history row} of the parts of record `pk` that existed at `at`."""
-    records = part_model.history.filter(**{f"{fk}_id": pk, "history_date__lte": at}).latest_of_each()
-    return {r.instance.pk: r for r in records if r.history_type != "-"}
+    """{pk: history row} of the parts of record `pk` that existed at `at`.
+
+    Each part's newest row at `at` decides, wherever it points: a part moved to another record
+    (or a resource taken off its briefing) before `at` was no longer part of this one.
+    """
+    history = part_model.history
+    ever = history.filter(**{f"{fk}_id": pk}).values(part_model._meta.pk.attname)
+    records = history.filter(**{f"{part_model._meta.pk.attname}__in": ever, "history_date__lte": at}).latest_of_each()
+    return {r.instance.pk: r for r in records if r.history_type != "-" and getattr(r, f"{fk}_id") == pk}
+
+
+def _public_on_its_own(part):
+    """A part the public sees whatever its owner does (a published stand-alone resource)."""
+    return getattr(part, "status", None) == "published" and all(
+        getattr(part, f.attname) is None for f in type(part)._meta.concrete_fields if f.is_relation
+    )
 
 
 def _refuse_empty(model, wanted_parts):

@@ -170,3 +170,37 @@ def test_upgrade_publishes_existing_stand_alone_resources_and_grants_publishers(
     assert Resource.objects.get(pk=attached.pk).status == "draft"
     assert set(Resource.objects.public().values_list("pk", flat=True)) == {alone.pk, attached.pk}
     assert Group.objects.get(name="Publisher").permissions.filter(codename="publish_resource").exists()
+
+
+def detach_and_publish(resource):
+    resource.briefing, resource.status = None, "published"
+    resource.save()
+
+
+def test_restoring_a_briefing_leaves_a_resource_moved_off_it_since_where_it_is(db):
+    from portal import history
+
+    briefing = make_briefing(status="published")
+    briefing.save()
+    resource = briefing.resources.get()
+    detach_and_publish(resource)
+    history.restore_briefing(briefing, history.version_end(briefing.history.first()))
+    resource.refresh_from_db()
+    assert (resource.briefing, resource.status) == (None, "published")
+
+
+def test_an_editors_restore_does_not_take_a_published_stand_alone_resource_back_onto_a_briefing(db):
+    from portal import history
+
+    briefing = make_briefing(status="draft")
+    record = briefing.history.first()
+    briefing.save()
+    resource = briefing.resources.get()
+    detach_and_publish(resource)
+    history.restore_briefing(briefing, history.version_end(record), can_publish=False)
+    resource.refresh_from_db()
+    assert (resource.briefing, resource in Resource.objects.public()) == (None, True)
+
+    history.restore_briefing(briefing, history.version_end(record), can_publish=True)
+    resource.refresh_from_db()
+    assert resource.briefing == briefing
