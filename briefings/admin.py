@@ -309,6 +309,13 @@ class ResourceAdmin(PublishControlMixin, SimpleHistoryAdmin):
     fields = ["title", "kind", "description", "url", "file", "themes", "briefing", "position", "status"]
     actions = ["publish_selected", "unpublish_selected"]
 
+    def locked_publish_fields(self, request, obj=None):
+        locked = super().locked_publish_fields(request, obj)
+        if locked and obj is not None and obj.briefing_id is None and obj.status == Resource.Status.PUBLISHED:
+            # Put on a briefing, a published resource would be public only with it: unpublished by the move.
+            locked.append("briefing")
+        return locked
+
     def enforce_publication(self, request, obj, change):
         super().enforce_publication(request, obj, change)
         if self.can_publish(request) or obj.pk is None or obj.briefing_id is not None:

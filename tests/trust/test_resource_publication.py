@@ -204,3 +204,16 @@ def test_an_editors_restore_does_not_take_a_published_stand_alone_resource_back_
     history.restore_briefing(briefing, history.version_end(record), can_publish=True)
     resource.refresh_from_db()
     assert resource.briefing == briefing
+
+
+def test_an_editor_cannot_hide_a_published_stand_alone_resource_by_putting_it_on_a_draft_briefing(db):
+    draft = make_briefing(status="draft")
+    live = Resource.objects.create(title="Live leaflet", url="https://example.org/l", status="published")
+    editor = staff("eddie", "Editor")
+    url = reverse("admin:briefings_resource_change", args=[live.pk])
+    data = form_data(editor.get(url), "resource_form")
+    data.update(briefing=[str(draft.pk)], description=["Edited."])
+    assert editor.post(url, post_data(data)).status_code == 302
+    live.refresh_from_db()
+    assert (live.briefing, live.description) == (None, "Edited.")
+    assert live in Resource.objects.public()
