@@ -300,7 +300,7 @@ class ResourceAdmin(PublishControlMixin, SimpleHistoryAdmin):
     publish_field = "status"
     publish_permission = "briefings.publish_resource"
     formfield_overrides = FORMFIELD_OVERRIDES
-    list_display = ["title", "kind", "status", "briefing", "link"]
+    list_display = ["title", "kind", "publication", "briefing", "link"]
     list_filter = ["status", "kind", "themes", ("briefing", admin.EmptyFieldListFilter)]
     list_select_related = ["briefing"]
     search_fields = ["title", "description", "url"]
@@ -341,6 +341,11 @@ class ResourceAdmin(PublishControlMixin, SimpleHistoryAdmin):
             resource.save()
             count += 1
         self.message_user(request, f"Unpublished {count} resource(s); they are now drafts.", messages.SUCCESS)
+
+    @admin.display(description="status", ordering="status")
+    def publication(self, obj):
+        # On a briefing the resource's own status does not count: say so rather than show a misleading "Draft".
+        return "with its briefing" if obj.briefing_id else obj.get_status_display()
 
     @admin.display(description="link or file")
     def link(self, obj):

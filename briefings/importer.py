@@ -655,7 +655,7 @@ def uploaded_file_name(url, name):
     parts = relative.split("/")
     if any(part in {"", ".", ".."} or "\\" in part or "\x00" in part for part in parts):
         raise ValueError(
-            f"{name}: {url!r} is not the address of an uploaded file (it has an empty, '.' or '..' part); "
+            f"{name}: {url!r} is not the address of an uploaded file (it has an empty, '.', '..' or backslashed part); "
             f"use the address the admin shows for the file, e.g. {settings.MEDIA_URL}resources/2024/poster.pdf"
         )
     root = Path(settings.MEDIA_ROOT).resolve()

@@ -217,3 +217,10 @@ def test_an_editor_cannot_hide_a_published_stand_alone_resource_by_putting_it_on
     live.refresh_from_db()
     assert (live.briefing, live.description) == (None, "Edited.")
     assert live in Resource.objects.public()
+
+
+def test_resources_list_says_which_are_published_and_which_follow_their_briefing(db):
+    make_briefing(status="published")
+    Resource.objects.create(title="Alone, draft", url="https://example.org/b")
+    page = staff("pat", "Publisher").get(reverse("admin:briefings_resource_changelist")).content.decode()
+    assert "with its briefing" in page and "Draft" in page
