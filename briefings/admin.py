@@ -295,16 +295,57 @@ class FeaturedThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(SimpleHistoryAdmin):
+class ResourceAdmin(PublishControlMixin, SimpleHistoryAdmin):
     form = ResourceAdminForm
+    publish_field = "status"
+    publish_permission = "briefings.publish_resource"
     formfield_overrides = FORMFIELD_OVERRIDES
-    list_display = ["title", "kind", "briefing", "link"]
-    list_filter = ["kind", "themes", ("briefing", admin.EmptyFieldListFilter)]
+    list_display = ["title", "kind", "publication", "briefing", "link"]
+    list_filter = ["status", "kind", "themes", ("briefing", admin.EmptyFieldListFilter)]
     list_select_related = ["briefing"]
     search_fields = ["title", "description", "url"]
     filter_horizontal = ["themes"]
     autocomplete_fields = ["briefing"]
-    fields = ["title", "kind", "description", "url", "file", "themes", "briefing", "position"]
+    fields = ["title", "kind", "description", "url", "file", "themes", "briefing", "position", "status"]
+    actions = ["publish_selected", "unpublish_selected"]
+
+    def locked_publish_fields(self, request, obj=None):
+        locked = super().locked_publish_fields(request, obj)
+        if locked and obj is not None and obj.briefing_id is None and obj.status == Resource.Status.PUBLISHED:
+            # Put on a briefing, a published resource would be public only with it: unpublished by the move.
+            locked.append("briefing")
+        return locked
+
+    def enforce_publication(self, request, obj, change):
+        super().enforce_publication(request, obj, change)
+        if self.can_publish(request) or obj.pk is None or obj.briefing_id is not None:
+            return
+        # Taken off its briefing, a resource would be public on its own status; only a publisher decides that.
+        if Resource.objects.filter(pk=obj.pk, briefing__isnull=False).exists():
+            obj.status = Resource._meta.get_field("status").get_default()
+
+    @admin.action(description="Publish selected resources", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        count = 0
+        for resource in queryset.exclude(status=Briefing.Status.PUBLISHED):
+            resource.status = Briefing.Status.PUBLISHED
+            resource.save()  # one by one: each change is kept in the history and re-indexed
+            count += 1
+        self.message_user(request, f"Published {count} resource(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected resources (make them drafts)", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        count = 0
+        for resource in queryset.filter(status=Briefing.Status.PUBLISHED):
+            resource.status = Briefing.Status.DRAFT
+            resource.save()
+            count += 1
+        self.message_user(request, f"Unpublished {count} resource(s); they are now drafts.", messages.SUCCESS)
+
+    @admin.display(description="status", ordering="status")
+    def publication(self, obj):
+        # On a briefing the resource's own status does not count: say so rather than show a misleading "Draft".
+        return "with its briefing" if obj.briefing_id else obj.get_status_display()
 
     @admin.display(description="link or file")
     def link(self, obj):

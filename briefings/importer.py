@@ -14,8 +14,7 @@ from urllib.parse import unquote
 
 import yaml
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.validators import URLValidator
 from django.db import DatabaseError, transaction
 from django.utils.text import slugify
@@ -564,12 +563,47 @@ def _clean(obj, name, exclude=None):
         raise ValueError(f"{name}.{message}" if name else message) from error
 
 
-def save_briefing(data, can_publish=True):
-    """Create or update the briefing with this slug and replace its ordered parts. Returns (briefing, action)."""
+def locked_publication(data, existing):
+    """`data` with the publication fields an editor may not change put back, and what was kept, as warnings.
+
+    The same rule as the admin form: only publishers decide what is public, so a new briefing arrives as
+    a draft, an existing one keeps its status, and a published one keeps its date (an earlier date would
+    lift an embargo, a later one would take it off the site).
+    """
+    if existing is None:
+        warnings = []
+        if data["status"] != Briefing.Status.DRAFT:
+            warnings.append("status: saved as a draft: only someone who may publish can publish it")
+        return {**data, "status": Briefing.Status.DRAFT}, warnings
+    kept, warnings = {"status": existing.status}, []
+    if existing.status == Briefing.Status.PUBLISHED:
+        kept["published"] = existing.published
+        if data["published"] != existing.published:
+            warnings.append(
+                f"published: kept as {existing.published:%Y-%m-%d}, not {_iso(data['published'])}: the briefing is "
+                "published, and only someone who may publish can change its publication date"
+            )
+    if data["status"] != existing.status:
+        warnings.append(
+            f"status: kept as {existing.status}, not {data['status']}: only someone who may publish can change it"
+        )
+    return {**data, **kept}, warnings
+
+
+def _iso(day):
+    return day.isoformat() if day else "empty"
+
+
+def save_briefing(data, can_publish=True, warnings=None):
+    """Create or update the briefing with this slug and replace its ordered parts. Returns (briefing, action).
+
+    `warnings`, a list, is given what an editor's file asked for and did not get.
+    """
     existing = prefetched(Briefing.objects.filter(slug=data["slug"])).first()
     if not can_publish:
-        # Only publishers decide what is public: new briefings arrive as drafts, existing ones keep their status.
-        data = {**data, "status": existing.status if existing else Briefing.Status.DRAFT}
+        data, kept = locked_publication(data, existing)
+        if warnings is not None:
+            warnings.extend(kept)
     if existing and _comparable(briefing_to_data(existing)) == _comparable(data):
         return existing, "unchanged"
     courses = _courses(data["courses"])
@@ -602,15 +636,39 @@ def save_briefing(data, can_publish=True):
         part = Resource(briefing=briefing, position=position, **{k: v for k, v in item.items() if k != "url"})
         url = item["url"]
         if url.startswith(settings.MEDIA_URL):
-            name = unquote(url[len(settings.MEDIA_URL) :])
-            if not default_storage.exists(name):
-                raise ValueError(f"resources[{position}].url: no uploaded file at {url}")
-            part.file.name = name
+            part.file.name = uploaded_file_name(url, f"resources[{position}].url")
         else:
             part.url = url
         _clean(part, f"resources[{position}]", exclude=["briefing"])
         part.save()
     return briefing, "updated" if existing else "created"
+
+
+def uploaded_file_name(url, name):
+    """The storage name of the uploaded file at `url` (under MEDIA_URL), or ValueError naming field `name`.
+
+    Only a plain path to an existing regular file inside MEDIA_ROOT will do: no '..', '.', empty or
+    backslashed parts (which storage would refuse with an error of its own), no folder, and no link
+    that leads outside.
+    """
+    relative = unquote(url[len(settings.MEDIA_URL) :])
+    parts = relative.split("/")
+    if any(part in {"", ".", ".."} or "\\" in part or "\x00" in part for part in parts):
+        raise ValueError(
+            f"{name}: {url!r} is not the address of an uploaded file (it has an empty, '.', '..' or backslashed part); "
+            f"use the address the admin shows for the file, e.g. {settings.MEDIA_URL}resources/2024/poster.pdf"
+        )
+    root = Path(settings.MEDIA_ROOT).resolve()
+    try:
+        path = (root / relative).resolve()
+    except (OSError, RuntimeError) as error:
+        raise ValueError(f"{name}: no uploaded file at {url}") from error
+    if not path.is_relative_to(root):
+        raise ValueError(f"{name}: {url!r} leads outside the uploaded files; it is not an uploaded file")
+    if not path.is_file():
+        what = "a folder, not an uploaded file" if path.is_dir() else "missing: no uploaded file there"
+        raise ValueError(f"{name}: {url} is {what}; upload the file in the admin and use its address")
+    return "/".join(parts)
 
 
 def _warnings(data):
@@ -641,13 +699,18 @@ def import_file(name, raw, can_publish=True, seen=None):
                 f"slug: {data['slug']!r} is also the slug of {seen[data['slug']]} in this import; "
                 "give one of them a different title or slug"
             )
+        kept = []
         with transaction.atomic():
-            _, result.action = save_briefing(data, can_publish=can_publish)
-        result.warnings = _warnings(data)
+            _, result.action = save_briefing(data, can_publish=can_publish, warnings=kept)
+        result.warnings = kept + _warnings(data)
         if seen is not None:
             seen[data["slug"]] = name
     except ValueError as error:
         result.error = f"{name}: {error}"
+    except SuspiciousOperation as error:
+        # Storage refusing a path the checks above let through: still one rejected file, not an aborted batch.
+        logger.warning("Importing %s: %s", name, error)
+        result.error = f"{name}: file: refers to a path outside the uploaded files; nothing from it was written"
     except DatabaseError:
         # Checked data should never get here; if it does, the file is still rejected whole, not a crash.
         logger.exception("Importing %s failed in the database", name)

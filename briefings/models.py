@@ -219,8 +219,19 @@ class KeyFact(OrderedPart):
         return f"{self.figure} {self.text}"
 
 
+class ResourceQuerySet(models.QuerySet):
+    def public(self):
+        """The resources the public may see: those of a briefing the public may see, and published stand-alone ones.
+
+        A resource's own status counts only when it stands alone; on a briefing, the briefing decides.
+        """
+        return self.filter(Q(briefing__isnull=True, status=Resource.Status.PUBLISHED) | published_q("briefing__"))
+
+
 class Resource(OrderedPart):
     """A strategy, toolkit, poster, video or leaflet: a link or an uploaded file."""
+
+    Status = Briefing.Status
 
     class Kind(models.TextChoices):
         STRATEGY = "strategy", "Strategy"
@@ -238,9 +249,18 @@ class Resource(OrderedPart):
     description = models.CharField(max_length=300, blank=True)
     url = models.URLField("link", max_length=500, blank=True, validators=[validate_web_address])
     file = models.FileField(upload_to="resources/%Y/", blank=True, max_length=255)
+    status = models.CharField(
+        max_length=16,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="For a resource on its own. A resource of a briefing is public when its briefing is.",
+    )
     history = HistoricalRecords()
 
+    objects = ResourceQuerySet.as_manager()
+
     class Meta(OrderedPart.Meta):
+        permissions = [("publish_resource", "Can publish and unpublish stand-alone resources")]
         constraints = [models.CheckConstraint(condition=~Q(url="") | ~Q(file=""), name="resource_has_link_or_file")]
 
     def __str__(self):

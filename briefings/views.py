@@ -80,12 +80,9 @@ def theme_detail(request, slug):
     briefings = theme.briefings.published().prefetch_related("themes")
     courses = Course.objects.published().filter(themes=theme)
     resources = (
-        # Stand-alone resources on the theme, and resources of its published briefings; never a draft's.
-        Resource.objects.filter(
-            Q(themes=theme, briefing__isnull=True)
-            | Q(themes=theme, briefing__in=Briefing.objects.published())
-            | Q(briefing__in=briefings.values("pk"))
-        )
+        # Public resources on the theme, and those of its published briefings; never a draft's.
+        Resource.objects.public()
+        .filter(Q(themes=theme) | Q(briefing__in=briefings.values("pk")))
         .select_related("briefing")
         .distinct()
         .order_by(F("briefing__title").asc(nulls_first=True), "position", "pk")

@@ -305,13 +305,17 @@ class RestoreWithPartsMixin:
             raise PermissionDenied
         opts = self.model._meta
         if request.method == "POST":
-            restored = history.restore(
-                self.model,
-                obj.pk,
-                history.version_end(record),
-                user=request.user,
-                can_publish=self._restore_can_publish(request),
-            )
+            try:
+                restored = history.restore(
+                    self.model,
+                    obj.pk,
+                    history.version_end(record),
+                    user=request.user,
+                    can_publish=self._restore_can_publish(request),
+                )
+            except history.RestoreError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return HttpResponseRedirect(request.path)
             self.message_user(
                 request,
                 f"“{restored}” and its parts are back as they were at {_when(record.history_date)}. "

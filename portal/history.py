@@ -27,6 +27,11 @@ PARTS = {
 }
 # A delete cascades to the parts a moment before (or after) the parent's own history row.
 CASCADE_WINDOW = timedelta(seconds=10)
+# One save writes the record's row, then a row per many-to-many field it sets (themes, courses),
+# then the parts: a links-only row by the same person this soon after is still that save.
+SAME_SAVE = timedelta(seconds=5)
+# Parent model -> the part a published record cannot be without, as (model label, what to call it).
+REQUIRED_PARTS = {"briefings.Briefing": ("briefings.Section", "sections")}
 
 
 class RestoreError(Exception):
@@ -55,8 +60,7 @@ def parts_as_of(model, pk, at):
     """{verbose plural name: [part instances]} as they were at `at` (for a confirmation page)."""
     found = {}
     for part_model, fk in _parts(model):
-        records = part_model.history.filter(**{f"{fk}_id": pk, "history_date__lte": at}).latest_of_each()
-        instances = [r.instance for r in records if r.history_type != "-"]
+        instances = [r.instance for r in _wanted_parts(part_model, fk, pk, at).values()]
         instances.sort(key=lambda obj: (getattr(obj, "position", 0), obj.pk))
         found[part_model._meta.verbose_name_plural] = instances
     return found
@@ -66,17 +70,36 @@ def version_end(record):
     """The last moment `record`'s version stood: just before the record's next change, or now.
 
     A version chosen from the History page then includes the parts saved with it, which the admin
-    saves just after the record itself.
+    (and the importer) save just after the record itself. The rows its many-to-many fields add in
+    between (a briefing created with themes gets a second row milliseconds after the first) are
+    part of the same save, not a next change: ending the version there would leave its parts out.
     """
     model = record.instance_type
-    following = (
-        model.history.filter(**{model._meta.pk.attname: getattr(record, model._meta.pk.attname)})
-        .filter(history_date__gt=record.history_date)
-        .order_by("history_date")
-        .values_list("history_date", flat=True)
-        .first()
+    following = model.history.filter(**{model._meta.pk.attname: getattr(record, model._meta.pk.attname)}).filter(
+        history_date__gt=record.history_date
     )
-    return following - timedelta(microseconds=1) if following else timezone.now()
+    previous = record
+    for row in following.order_by("history_date", "history_id").iterator():
+        if not _same_save(previous, row):
+            return row.history_date - timedelta(microseconds=1)
+        previous = row
+    return timezone.now()
+
+
+def _same_save(previous, row):
+    """Whether history `row` only records the links set by the save that wrote `previous`.
+
+    Every save of the record itself moves `updated_at` (and the admin and importer move `version`);
+    setting links moves neither, so a row with every field as before is a links-only row.
+    """
+    if row.history_type != "~" or previous.history_type == "-":
+        return False
+    if row.history_user_id != previous.history_user_id or row.history_date - previous.history_date > SAME_SAVE:
+        return False
+    fields = [f.attname for f in row.instance_type._meta.concrete_fields]
+    if not getattr(row, "_history_m2m_fields", None) or "updated_at" not in fields:
+        return False
+    return all(getattr(row, name) == getattr(previous, name) for name in fields)
 
 
 def _when(moment):
@@ -112,6 +135,9 @@ def restore(model, pk, at, *, user=None, can_publish=True, reason=None):
         if not can_publish:
             setattr(obj, field, model._meta.get_field(field).get_default())
         _free_slug(model, obj)
+    wanted_parts = [(part_model, fk, _wanted_parts(part_model, fk, pk, at)) for part_model, fk in _parts(model)]
+    if getattr(obj, field) == published:
+        _refuse_empty(model, wanted_parts)
     obj._history_user = user
     obj._change_reason = reason or f"Restored as it was at {_when(record.history_date)}"
     obj.save()
@@ -122,20 +148,58 @@ def restore(model, pk, at, *, user=None, can_publish=True, reason=None):
         existing = set(m2m_field.related_model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
         getattr(obj, m2m_field.name).set(existing)
 
-    for part_model, fk in _parts(model):
-        records = part_model.history.filter(**{f"{fk}_id": pk, "history_date__lte": at}).latest_of_each()
-        wanted = {r.instance.pk: r for r in records if r.history_type != "-"}
+    for part_model, fk, wanted in wanted_parts:
         for stale in part_model._default_manager.filter(**{f"{fk}_id": pk}).exclude(pk__in=wanted):
             stale._history_user = user
             stale._change_reason = obj._change_reason
             stale.delete()
         for part_record in wanted.values():
             part = part_record.instance
-            part._state.adding = not part_model._default_manager.filter(pk=part.pk).exists()
+            current_part = part_model._default_manager.filter(pk=part.pk).first()
+            if not can_publish and current_part is not None:
+                if _public_on_its_own(current_part):
+                    continue  # taking it back onto the record would unpublish it: a publisher's decision
+                if hasattr(current_part, "status"):
+                    part.status = current_part.status
+            part._state.adding = current_part is None
             part._history_user = user
             part._change_reason = obj._change_reason
             part.save()
     return obj
+
+
+def _wanted_parts(part_model, fk, pk, at):
+    """{pk: history row} of the parts of record `pk` that existed at `at`.
+
+    Each part's newest row at `at` decides, wherever it points: a part moved to another record
+    (or a resource taken off its briefing) before `at` was no longer part of this one.
+    """
+    history = part_model.history
+    ever = history.filter(**{f"{fk}_id": pk}).values(part_model._meta.pk.attname)
+    records = history.filter(**{f"{part_model._meta.pk.attname}__in": ever, "history_date__lte": at}).latest_of_each()
+    return {r.instance.pk: r for r in records if r.history_type != "-" and getattr(r, f"{fk}_id") == pk}
+
+
+def _public_on_its_own(part):
+    """A part the public sees whatever its owner does (a published stand-alone resource)."""
+    return getattr(part, "status", None) == "published" and all(
+        getattr(part, f.attname) is None for f in type(part)._meta.concrete_fields if f.is_relation
+    )
+
+
+def _refuse_empty(model, wanted_parts):
+    """A restore may not leave a published record without the part it cannot be without (a briefing's sections)."""
+    required = REQUIRED_PARTS.get(model._meta.label)
+    if required is None:
+        return
+    label, name = required
+    if any(part_model._meta.label == label and wanted for part_model, _, wanted in wanted_parts):
+        return
+    noun = model._meta.verbose_name
+    raise RestoreError(
+        f"Restoring that version would leave this published {noun} with no {name}, so nothing was changed. "
+        f"Choose a later version that has {name}, or unpublish the {noun} first if you really mean to empty it."
+    )
 
 
 def _free_slug(model, obj):

@@ -134,7 +134,7 @@ def _join(*parts):
     return " ".join(part if END_OF_SENTENCE.search(part) else f"{part}." for part in parts if part)
 
 
-# public_from for what is public whatever the date (published courses, stand-alone resources).
+# public_from for what is public whatever the date (published courses, published stand-alone resources).
 ALWAYS = datetime.date(1, 1, 1)
 
 
@@ -200,8 +200,15 @@ def _resource_document(resource, briefing=None, briefing_themes=()):
         url=resource.href[:600],
         date=briefing.published if briefing else None,
         theme_ids=_theme_ids(themes),
-        public_from=_briefing_public_from(briefing),
+        public_from=_resource_public_from(resource, briefing),
     )
+
+
+def _resource_public_from(resource, briefing):
+    """A resource of a briefing is public with its briefing; one on its own once it is published."""
+    if briefing is not None:
+        return _briefing_public_from(briefing)
+    return ALWAYS if resource.status == resource.Status.PUBLISHED else None
 
 
 def _course_document(course):
@@ -481,13 +488,13 @@ def public_documents():
 
     Joins, not subqueries over every published briefing: it is asked of one page of results.
     """
-    from briefings.models import published_q
+    from briefings.models import Resource, published_q
 
     Type = SearchDocument.Type
     return SearchDocument.objects.filter(
         (Q(type=Type.BRIEFING) & published_q("briefing__"))
         | Q(type=Type.COURSE, course__is_published=True)
-        | Q(type=Type.RESOURCE, resource__isnull=False, resource__briefing__isnull=True)
+        | Q(type=Type.RESOURCE, resource__briefing__isnull=True, resource__status=Resource.Status.PUBLISHED)
         | (Q(type=Type.RESOURCE) & published_q("resource__briefing__"))
     )
 

@@ -28,7 +28,7 @@ def populate(n, theme):
         course = make_course()
         course.themes.add(theme)
         briefing.courses.add(course)
-        theme.resources.create(title="Stand-alone", url="https://example.org/x")
+        theme.resources.create(title="Stand-alone", url="https://example.org/x", status="published")
     return briefings
 
 

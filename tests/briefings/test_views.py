@@ -172,13 +172,17 @@ def test_theme_page_gathers_briefings_courses_and_resources(client):
     published = make_briefing("Published on theme", themes=[theme], resources=1)
     draft = make_briefing("Draft on theme", themes=[theme], resources=1, status=Briefing.Status.DRAFT)
     draft.resources.update(title="Draft resource")
-    standalone = theme.resources.create(title="Neglect strategy", url="https://example.org/strategy")
+    standalone = theme.resources.create(
+        title="Neglect strategy", url="https://example.org/strategy", status="published"
+    )
+    theme.resources.create(title="Unpublished plan", url="https://example.org/plan")
     make_course(title="Child Neglect").themes.add(theme)
     make_course(title="Hidden course", is_published=False).themes.add(theme)
     body = client.get(theme.get_absolute_url()).content.decode()
     assert "Published on theme" in body and "Draft on theme" not in body
     assert "Child Neglect" in body and "Hidden course" not in body
     assert standalone.title in body and "Resource 1" in body and "Draft resource" not in body
+    assert "Unpublished plan" not in body
     assert published.get_absolute_url() in body
 
 
@@ -220,7 +224,7 @@ def test_home_without_a_current_theme_of_the_month(client):
 
 def test_theme_page_lists_a_shared_resource_once(client):
     theme = make_theme()
-    theme.resources.create(title="Neglect toolkit", url="https://example.org/toolkit")
+    theme.resources.create(title="Neglect toolkit", url="https://example.org/toolkit", status="published")
     briefing = make_briefing(themes=[theme])
     briefing.resources.create(title="Neglect toolkit", url="https://example.org/toolkit", position=1)
     body = client.get(theme.get_absolute_url()).content.decode()

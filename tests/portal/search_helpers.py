@@ -60,8 +60,11 @@ def make_briefing(
     return briefing
 
 
-def make_resource(title, description="", *, briefing=None, themes=(), url="https://example.org/file"):
-    resource = Resource.objects.create(briefing=briefing, title=title, description=description, url=url)
+def make_resource(
+    title, description="", *, briefing=None, themes=(), url="https://example.org/file", status="published"
+):
+    """A resource; on its own it is published unless `status` says otherwise."""
+    resource = Resource.objects.create(briefing=briefing, title=title, description=description, url=url, status=status)
     if themes:
         resource.themes.set(themes)
     search.flush()

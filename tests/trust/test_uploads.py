@@ -162,7 +162,14 @@ def test_image_upload_is_for_staff_only(client, media):
 def test_resource_upload_in_the_real_admin_is_checked_by_content(staff_client, media):
     from briefings.models import Resource
 
-    data = {"title": "Neglect poster", "kind": "poster", "description": "", "url": "", "position": "0"}
+    data = {
+        "title": "Neglect poster",
+        "kind": "poster",
+        "description": "",
+        "url": "",
+        "position": "0",
+        "status": "draft",
+    }
     refused = staff_client.post(
         "/admin/briefings/resource/add/", {**data, "file": upload("poster.png", SVG, "image/png")}
     )

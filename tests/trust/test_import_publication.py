@@ -1,0 +1,82 @@
+"""Import is no way round the publish permission: an editor's file never changes what the public sees."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from briefings.importer import import_file
+from briefings.models import Briefing
+
+from .conftest import make_user
+
+pytestmark = pytest.mark.urls("portal.urls")
+
+
+def briefing_file(published, summary="Short.", status="published"):
+    return (
+        "---\ntitle: Embargoed learning\nslug: embargoed-learning\nkind: audit_findings\n"
+        f"summary: {summary}\nstatus: {status}\npublished: {published}\n---\n## Key learning\nText.\n"
+    ).encode()
+
+
+def staff_client(username, group):
+    client = Client()
+    client.force_login(make_user(username, group))
+    return client
+
+
+def admin_import(client, name, raw):
+    upload = SimpleUploadedFile(name, raw, content_type="text/markdown")
+    response = client.post(reverse("admin:briefings_briefing_import"), {"files": [upload]})
+    assert response.status_code == 200
+    return response
+
+
+def public_status(slug="embargoed-learning"):
+    return Client().get(reverse("briefings:detail", args=[slug])).status_code
+
+
+def test_editor_import_with_an_earlier_date_does_not_lift_an_embargo(db):
+    embargo = timezone.localdate() + datetime.timedelta(days=200)
+    admin_import(staff_client("pat", "Publisher"), "a.md", briefing_file(embargo))
+    assert public_status() == 404
+
+    response = admin_import(staff_client("eddie", "Editor"), "a.md", briefing_file("2020-01-01", "Edited."))
+    briefing = Briefing.objects.get(slug="embargoed-learning")
+    assert (briefing.status, briefing.published, briefing.summary) == ("published", embargo, "Edited.")
+    assert public_status() == 404
+    # The editor is told the date was kept, not left to find out.
+    assert "only someone who may publish can change it" in response.content.decode()
+
+
+def test_editor_import_with_a_future_date_does_not_take_a_published_briefing_down(db):
+    admin_import(staff_client("pat", "Publisher"), "a.md", briefing_file("2024-05-01"))
+    assert public_status() == 200
+
+    admin_import(staff_client("eddie", "Editor"), "a.md", briefing_file("2099-01-01", "Edited."))
+    briefing = Briefing.objects.get(slug="embargoed-learning")
+    assert (briefing.published, briefing.summary) == (datetime.date(2024, 5, 1), "Edited.")
+    assert public_status() == 200
+
+
+def test_editor_may_still_set_the_date_of_a_draft(db):
+    assert import_file("a.md", briefing_file("2024-05-01", status="draft"), can_publish=False).ok
+    assert import_file("a.md", briefing_file("2024-06-01", status="draft"), can_publish=False).ok
+    assert Briefing.objects.get().published == datetime.date(2024, 6, 1)
+
+
+def test_an_unchanged_file_from_an_editor_is_still_unchanged(db):
+    """Keeping the locked date must not make every re-import of an exported file look like an edit."""
+    assert import_file("a.md", briefing_file("2024-05-01")).ok
+    result = import_file("a.md", briefing_file("2024-05-01"), can_publish=False)
+    assert (result.action, result.warnings) == ("unchanged", [])
+
+
+def test_publisher_import_may_move_the_date(db):
+    assert import_file("a.md", briefing_file("2024-05-01")).ok
+    assert import_file("a.md", briefing_file("2099-01-01")).ok
+    assert Briefing.objects.get().published == datetime.date(2099, 1, 1)
