@@ -261,7 +261,8 @@ def email_settings(url):
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise ImproperlyConfigured(
-            f"EMAIL_URL must look like smtp://user:password@host:587/?tls=1 (or smtps://…, console://), not {url!r}."
+            "EMAIL_URL must look like smtp://user:password@host:587/?tls=1 (or smtps://…, console://); "
+            f"this one starts {parts.scheme + '://' if parts.scheme else 'with no scheme'}."
         )
     options = {name: values[-1] for name, values in parse_qs(parts.query).items()}
     unknown = set(options) - {"tls", "ssl", "timeout"}

@@ -47,3 +47,9 @@ def test_console_prints_mail():
 def test_malformed_addresses_are_refused_with_a_message(url):
     with pytest.raises(ImproperlyConfigured, match="EMAIL_URL"):
         email_settings(url)
+
+
+def test_the_refusal_never_repeats_a_password():
+    with pytest.raises(ImproperlyConfigured) as refused:
+        email_settings("smpt://portal:s3cret-password@mail.example.org:587")
+    assert "s3cret" not in str(refused.value) and "smpt://" in str(refused.value)
