@@ -1,6 +1,15 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 
 from .models import OutgoingEmail
+from .outbox import send_test_email
+
+
+class TestEmailForm(forms.Form):
+    address = forms.EmailField(label="Send a test email to", max_length=254)
 
 
 @admin.register(OutgoingEmail)
@@ -11,6 +20,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["subject", "key", "message_id"]
     date_hierarchy = "created_at"
+    change_list_template = "admin/mail/outgoingemail/change_list.html"
 
     @admin.display(description="to")
     def recipients(self, obj):
@@ -24,3 +34,27 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.send_test_view)
+        return [path("send-test/", view, name="mail_outgoingemail_send_test"), *super().get_urls()]
+
+    def send_test_view(self, request):
+        """Queue a test email, to check the mail settings and the worker from the browser."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = TestEmailForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            address = form.cleaned_data["address"]
+            send_test_email(address)
+            self.message_user(
+                request, f"Test email to {address} queued: the background worker sends it.", messages.SUCCESS
+            )
+            return redirect(reverse("admin:mail_outgoingemail_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Send a test email",
+            "opts": self.opts,
+            "form": form,
+        }
+        return render(request, "admin/mail/outgoingemail/send_test.html", context)

@@ -61,6 +61,29 @@ def send_mail_later(subject, body, to, *, html="", from_email=None, reply_to=(),
     return email
 
 
+TEST_BODY = """This is a test email from {site}, sent {when}.
+
+If you can read it, the site's email settings (EMAIL_URL) and its background worker
+(manage.py db_worker) work.
+"""
+TEST_HTML = """<p>This is a test email from <strong>{site}</strong>, sent {when}.</p>
+<p>If you can read it, the site's email settings (<code>EMAIL_URL</code>) and its background worker
+(<code>manage.py db_worker</code>) work.</p>
+"""
+
+
+def send_test_email(address):
+    """Queue the test email (plain text and HTML) that proves the mail settings and the worker."""
+    from django.utils.html import escape
+
+    from portal.models import SiteSettings
+
+    site = SiteSettings.cached().partnership_name
+    when = timezone.localtime().strftime("%-d %B %Y at %H:%M")
+    html = TEST_HTML.format(site=escape(site), when=when)
+    return send_mail_later(f"Test email from {site}", TEST_BODY.format(site=site, when=when), [address], html=html)
+
+
 def build_message(email):
     message = EmailMultiAlternatives(
         email.subject,
