@@ -57,7 +57,7 @@ test-postgres: install pdf-fonts
 
 # Two gunicorn servers on one PostgreSQL and one Redis (README "Several machines").
 test-multi: install pdf-fonts redis
-	PGPORT=$${PGPORT:-25452} scripts/with-postgres scripts/with-redis env $(TEST_ENV) $(PYTEST) -m multiserver $(PYTEST_ARGS)
+	PGPORT=$${PGPORT:-25452} scripts/with-postgres scripts/with-redis env $(TEST_ENV) $(PYTEST) -m multiserver tests/deploy $(PYTEST_ARGS)
 
 # The PDF tests count A4 pages: they need the fonts the Docker image has (Liberation Sans has
 # Arial's metrics) and HarfBuzz's subsetter, as WeasyPrint lays out differently without them.

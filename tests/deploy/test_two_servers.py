@@ -11,6 +11,7 @@ import io
 import os
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import closing
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from http.cookiejar import CookieJar
@@ -82,7 +84,7 @@ class Site:
     database_url: str
 
     def query(self, sql, *params):
-        with psycopg2.connect(self.database_url) as db, db.cursor() as cursor:
+        with closing(psycopg2.connect(self.database_url)) as db, db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
@@ -135,7 +137,7 @@ def site():
             yield Site(a=urls[0], b=urls[1], database_url=database_url)
         finally:
             for server in servers:
-                server.terminate()
+                server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: nothing is in flight
             for server in servers:
                 server.wait(timeout=30)
             for log in logs:
