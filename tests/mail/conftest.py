@@ -36,7 +36,7 @@ class Mailbox:
             self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 2.0.0 OK"
 
-    def wait_for(self, count, seconds=30):
+    def wait_for(self, count, seconds=60):
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             with self.lock:

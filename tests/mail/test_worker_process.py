@@ -67,7 +67,7 @@ def email_records(database):
         return db.execute("SELECT status, attempts FROM mail_outgoingemail ORDER BY id DESC").fetchall()
 
 
-def wait_until_queue_is_done(database, seconds=30):
+def wait_until_queue_is_done(database, seconds=60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         states = task_states(database)
