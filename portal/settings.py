@@ -304,11 +304,17 @@ def email_settings(url):
 # mail.outbox.send_mail_later. Without EMAIL_URL, development prints mail to the console and a
 # production site tries an SMTP server on this machine (localhost:25), as Django does.
 EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
+# Sets EMAIL_BACKEND and, for SMTP, EMAIL_HOST, EMAIL_PORT and the rest.
 globals().update(email_settings(EMAIL_URL or ("console://" if DEBUG else "smtp://localhost:25")))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Seconds to wait before each new attempt after a temporary failure (4xx answer, server unreachable).
-EMAIL_RETRY_DELAYS = [int(seconds) for seconds in env_list("EMAIL_RETRY_DELAYS", "60,300,1800,7200,21600")]
+try:
+    EMAIL_RETRY_DELAYS = [int(seconds) for seconds in env_list("EMAIL_RETRY_DELAYS", "60,300,1800,7200,21600")]
+except ValueError:
+    EMAIL_RETRY_DELAYS = [-1]
+if any(seconds < 0 for seconds in EMAIL_RETRY_DELAYS):
+    raise ImproperlyConfigured("EMAIL_RETRY_DELAYS must be whole numbers of seconds separated by commas, e.g. 60,300.")
 
 # Background tasks (django-tasks, with the database backend of django-tasks-db): the queue is a
 # table in the site's own database, so enqueueing commits or rolls back with the caller's data.

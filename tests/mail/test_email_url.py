@@ -1,5 +1,10 @@
 """EMAIL_URL: one setting for the SMTP server, with clear refusals of anything malformed."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -53,3 +58,15 @@ def test_the_refusal_never_repeats_a_password():
     with pytest.raises(ImproperlyConfigured) as refused:
         email_settings("smpt://portal:s3cret-password@mail.example.org:587")
     assert "s3cret" not in str(refused.value) and "smpt://" in str(refused.value)
+
+
+@pytest.mark.parametrize("delays", ["soon", "60,-5", "60;300"])
+def test_retry_delays_must_be_seconds(delays):
+    result = subprocess.run(
+        [sys.executable, "-c", "import portal.settings"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "DEBUG": "true", "EMAIL_RETRY_DELAYS": delays},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "EMAIL_RETRY_DELAYS must be whole numbers" in result.stderr
