@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
 from .models import OutgoingEmail
-from .outbox import send_test_email
+from .outbox import send_again, send_test_email
 
 
 class TestEmailForm(forms.Form):
@@ -21,6 +21,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     search_fields = ["subject", "key", "message_id"]
     date_hierarchy = "created_at"
     change_list_template = "admin/mail/outgoingemail/change_list.html"
+    actions = ["send_again_action"]
 
     @admin.display(description="to")
     def recipients(self, obj):
@@ -34,6 +35,13 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.action(description="Send again (failed, or stuck at sending and known not to have arrived)")
+    def send_again_action(self, request, queryset):
+        count = send_again(queryset)
+        skipped = queryset.count() - count
+        note = f" {skipped} already queued or sent, left as they are." if skipped else ""
+        self.message_user(request, f"{count} email(s) queued again.{note}", messages.SUCCESS)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.send_test_view)

@@ -9,7 +9,8 @@ failure (a 4xx answer, a server that cannot be reached) puts the record back in 
 enqueues a new attempt after the next of EMAIL_RETRY_DELAYS; anything else marks it failed.
 
 A worker killed after the SMTP server accepted a message but before the record was marked sent
-leaves it at "sending": it is never sent again by itself (at most once), and the admin shows it.
+leaves it at "sending": it is never sent again by itself (at most once); the admin shows it, and
+staff who find it did not arrive can send it again (send_again).
 The Message-ID is fixed when the email is recorded, so each attempt carries the same one.
 """
 
@@ -108,6 +109,20 @@ def is_temporary(error):
         return True
     # Other SMTP errors (no AUTH, no STARTTLS) are configuration faults; the rest are network faults.
     return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
+def send_again(emails):
+    """Queue failed or stuck ("sending") emails once more, with a fresh run of retries; returns how many."""
+    with transaction.atomic():
+        ids = list(
+            OutgoingEmail.objects.select_for_update()
+            .filter(pk__in=[email.pk for email in emails], status__in=[Status.FAILED, Status.SENDING])
+            .values_list("pk", flat=True)
+        )
+        OutgoingEmail.objects.filter(pk__in=ids).update(status=Status.QUEUED, attempts=0, next_attempt_at=None)
+        for email_id in ids:
+            deliver_email.enqueue(email_id)
+    return len(ids)
 
 
 @task()

@@ -47,3 +47,24 @@ def test_editors_and_publishers_cannot_see_emails_or_send_a_test(client, db, gro
     assert client.get("/admin/mail/outgoingemail/").status_code == 403
     assert client.post(URL, {"address": "manager@example.org"}).status_code == 403
     assert not OutgoingEmail.objects.exists()
+
+
+def test_a_failed_or_stuck_email_can_be_sent_again_and_a_sent_one_cannot(staff_client):
+    failed = send_mail_later("Failed", "Body", ["a@example.org"])
+    stuck = send_mail_later("Stuck", "Body", ["b@example.org"])
+    sent = send_mail_later("Sent", "Body", ["c@example.org"])
+    OutgoingEmail.objects.filter(pk=failed.pk).update(status="failed", attempts=6, last_error="550 no")
+    OutgoingEmail.objects.filter(pk=stuck.pk).update(status="sending", attempts=1)
+    OutgoingEmail.objects.filter(pk=sent.pk).update(status="sent", attempts=1)
+    DBTaskResult.objects.all().delete()
+
+    response = staff_client.post(
+        "/admin/mail/outgoingemail/",
+        {"action": "send_again_action", "_selected_action": [failed.pk, stuck.pk, sent.pk]},
+        follow=True,
+    )
+
+    assert "2 email(s) queued again. 1 already queued or sent" in response.content.decode()
+    statuses = dict(OutgoingEmail.objects.values_list("subject", "status"))
+    assert statuses == {"Failed": "queued", "Stuck": "queued", "Sent": "sent"}
+    assert DBTaskResult.objects.filter(status="READY").count() == 2

@@ -8,7 +8,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from mail.models import OutgoingEmail
-from mail.outbox import deliver_email, send_mail_later
+from mail.outbox import deliver_email, send_again, send_mail_later
 
 from .conftest import Mailbox, free_port
 
@@ -157,3 +157,19 @@ def test_bad_input_is_refused_before_anything_is_stored(smtp_settings, subject, 
     with pytest.raises((BadHeaderError, ValueError)):
         send_mail_later(subject, "Body", to)
     assert not OutgoingEmail.objects.exists() and not DBTaskResult.objects.exists()
+
+
+def test_an_email_that_failed_is_sent_once_when_sent_again(smtp_settings):
+    smtp_settings.reject_all = True
+    email = send_mail_later("Second chance", "Body", ["a@example.org"])
+    run_worker()
+    email.refresh_from_db()
+    assert email.status == "failed"
+
+    smtp_settings.reject_all = False
+    assert send_again([email]) == 1
+    assert send_again([email]) == 0, "already queued: not queued twice"
+    run_worker()
+    assert len(smtp_settings.wait_for(1)) == 1
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == ("sent", 1)
