@@ -11,7 +11,7 @@ RUN_ENV := DEBUG=$${DEBUG:-true}
 TEST_ENV := DJANGO_SETTINGS_MODULE=portal.settings_test
 PYTEST_ARGS ?=
 
-.PHONY: run install migrate demo superuser test lint check migrations test-sqlite test-postgres test-browser chromium pdf-fonts bench loadtest clean
+.PHONY: run install migrate demo superuser test lint check migrations test-sqlite test-postgres test-browser test-multi chromium redis pdf-fonts bench loadtest clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +28,13 @@ demo: migrate
 
 run: demo
 	@echo "Serving on http://127.0.0.1:8000 (admin: http://127.0.0.1:8000/admin/). Press Ctrl+C to stop."
+	$(RUN_ENV) $(MANAGE) db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null || true' EXIT; \
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 superuser: migrate
 	$(RUN_ENV) $(MANAGE) createsuperuser
 
-test: lint check migrations test-sqlite test-postgres test-browser
+test: lint check migrations test-sqlite test-postgres test-multi test-browser
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -49,10 +50,14 @@ migrations: install
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
 
 test-sqlite: install pdf-fonts
-	$(TEST_ENV) $(PYTEST) -n 2 -m "not browser" $(PYTEST_ARGS)
+	$(TEST_ENV) $(PYTEST) -n 2 -m "not browser and not multiserver" $(PYTEST_ARGS)
 
 test-postgres: install pdf-fonts
-	scripts/with-postgres env $(TEST_ENV) $(PYTEST) -n 2 -m "not browser" $(PYTEST_ARGS)
+	scripts/with-postgres env $(TEST_ENV) $(PYTEST) -n 2 -m "not browser and not multiserver" $(PYTEST_ARGS)
+
+# Two gunicorn servers on one PostgreSQL and one Redis (README "Several machines").
+test-multi: install pdf-fonts redis
+	PGPORT=$${PGPORT:-25452} scripts/with-postgres scripts/with-redis env $(TEST_ENV) $(PYTEST) -m multiserver tests/deploy $(PYTEST_ARGS)
 
 # The PDF tests count A4 pages: they need the fonts the Docker image has (Liberation Sans has
 # Arial's metrics) and HarfBuzz's subsetter, as WeasyPrint lays out differently without them.
@@ -64,6 +69,9 @@ pdf-fonts:
 
 chromium:
 	@command -v chromium >/dev/null || { echo "Installing Chromium (apt-get)..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+redis:
+	@command -v redis-server >/dev/null || { echo "Installing Redis (apt-get)..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
 test-browser: install chromium
 	$(TEST_ENV) $(PYTEST) -m browser $(PYTEST_ARGS)

@@ -5,6 +5,7 @@ Every variable is documented in README.md ("Configuration").
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from csp.constants import NONCE
@@ -59,9 +60,12 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "portal",
     "briefings",
     "training",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -248,3 +252,70 @@ AXES_CLIENT_IP_CALLABLE = "portal.middleware.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: use the connection's address).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+
+def email_settings(url):
+    """Django's EMAIL_* settings from one address: smtp://user:pass@host:587/?tls=1, smtps://…, console://."""
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ImproperlyConfigured(
+            "EMAIL_URL must look like smtp://user:password@host:587/?tls=1 (or smtps://…, console://); "
+            f"this one starts {parts.scheme + '://' if parts.scheme else 'with no scheme'}."
+        )
+    options = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+    unknown = set(options) - {"tls", "ssl", "timeout"}
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise ImproperlyConfigured(f"EMAIL_URL has unknown options: {names} (use tls, ssl, timeout).")
+
+    def flag(name):
+        value = options.get(name, "0").lower()
+        if value not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+            raise ImproperlyConfigured(f"EMAIL_URL option {name} must be 1 or 0, not {value!r}.")
+        return value in {"1", "true", "yes", "on"}
+
+    use_ssl = parts.scheme == "smtps" or flag("ssl")
+    use_tls = flag("tls")
+    if use_ssl and use_tls:
+        raise ImproperlyConfigured(
+            "EMAIL_URL: choose tls=1 (STARTTLS, usually port 587) or smtps:// (port 465), not both."
+        )
+    try:
+        port = parts.port or (465 if use_ssl else 25)
+        timeout = int(options.get("timeout", "30"))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"EMAIL_URL has a bad port or timeout: {error}.") from None
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+        # A mail server that stops answering must not hold the worker for ever.
+        "EMAIL_TIMEOUT": timeout,
+    }
+
+
+# Email is sent by the background worker (manage.py db_worker), never inside a request: see
+# mail.outbox.send_mail_later. Without EMAIL_URL, development prints mail to the console and a
+# production site tries an SMTP server on this machine (localhost:25), as Django does.
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
+# Sets EMAIL_BACKEND and, for SMTP, EMAIL_HOST, EMAIL_PORT and the rest.
+globals().update(email_settings(EMAIL_URL or ("console://" if DEBUG else "smtp://localhost:25")))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds to wait before each new attempt after a temporary failure (4xx answer, server unreachable).
+try:
+    EMAIL_RETRY_DELAYS = [int(seconds) for seconds in env_list("EMAIL_RETRY_DELAYS", "60,300,1800,7200,21600")]
+except ValueError:
+    EMAIL_RETRY_DELAYS = [-1]
+if any(seconds < 0 for seconds in EMAIL_RETRY_DELAYS):
+    raise ImproperlyConfigured("EMAIL_RETRY_DELAYS must be whole numbers of seconds separated by commas, e.g. 60,300.")
+
+# Background tasks (django-tasks, with the database backend of django-tasks-db): the queue is a
+# table in the site's own database, so enqueueing commits or rolls back with the caller's data.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
