@@ -1,0 +1,122 @@
+"""Run the site as the README deploys it: gunicorn with DEBUG=false, collected static files, real uploads."""
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url, headers=None, method="GET"):
+    """(status, headers, body) without following redirects or raising on 4xx/5xx."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(url, headers=headers or {}, method=method)
+    try:
+        with opener.open(request, timeout=20) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.headers, error.read()
+
+
+def wait_for(url, seconds=60, process=None):
+    """Poll until the address answers at all (any status), or fail with the deadline."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"the server exited with {process.returncode} before answering {url}")
+        try:
+            return fetch(url)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def production_env(base, **extra):
+    """The environment of a production deployment: nothing from the test run, nothing from a .env file."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "AWS_", "MEDIA_", "CACHE_", "PAGE_CACHE", "STATIC_"))
+        and key not in {"DEBUG", "SECRET_KEY", "SECURE_SSL", "ALLOWED_HOSTS"}
+    }
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL=f"sqlite:///{base / 'db.sqlite3'}",
+        MEDIA_ROOT=str(base / "media"),
+        CACHE_DIR=str(base / "cache"),
+        DJANGO_SETTINGS_MODULE="portal.settings",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(env, *args):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+
+
+def collect_static(target):
+    env = production_env(target.parent, STATIC_ROOT=str(target))
+    manage(env, "collectstatic", "--noinput", "-v0")
+    return target
+
+
+def make_content(env):
+    """The content the deployment tests look at (tests/deploy/site_content.py), as JSON."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.deploy.site_content"],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(done.stdout)
+
+
+@contextmanager
+def gunicorn(env, port=None):
+    """gunicorn as the README's "Without Docker" commands start it; yields its base URL."""
+    port = port or free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--timeout", "60", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/healthz/", process=server)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@contextmanager
+def deployed_site(base, static_root, **extra_env):
+    """Migrate a fresh database, add the test content, start gunicorn: (base URL, content, env)."""
+    (base / "media").mkdir(parents=True, exist_ok=True)
+    env = production_env(base, STATIC_ROOT=str(static_root), **extra_env)
+    manage(env, "migrate", "--noinput", "-v0")
+    content = make_content(env)
+    with gunicorn(env) as url:
+        yield url, content, env
