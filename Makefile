@@ -26,7 +26,13 @@ migrate: install
 demo: migrate
 	$(RUN_ENV) $(MANAGE) load_demo --demo-users
 
-run: demo
+# The checkout's own settings for manage.py (git-ignored): DEBUG on and a secret key of its own, so
+# the README's manage.py commands work as written. Only manage.py reads it; real variables win.
+.env:
+	@umask 077 && printf 'DEBUG=true\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env (DEBUG=true and a new SECRET_KEY) for manage.py commands in this checkout."
+
+run: .env demo
 	@echo "Serving on http://127.0.0.1:8000 (admin: http://127.0.0.1:8000/admin/). Press Ctrl+C to stop."
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
