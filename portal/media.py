@@ -36,7 +36,7 @@ _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 @require_safe
 def serve(request, path):
     """Send one uploaded file, or 404 if it does not exist or this reader may not have it."""
-    name = _clean(path)
+    name = clean_name(path)
     if name is None:
         raise Http404("No such file.")
     cache_control = _cache_control(request, name)
@@ -73,7 +73,18 @@ def serve(request, path):
     return _inert(response, name, cache_control)
 
 
-def _clean(path):
+def read_upload(name):
+    """The bytes of an uploaded file wherever it is stored (disk or object store), or None."""
+    if clean_name(name) is None:
+        return None
+    try:
+        stored = _stored(name)
+    except Http404:
+        return None
+    return b"".join(stored.chunks(0, stored.size))
+
+
+def clean_name(path):
     """The storage name for a URL path, or None for anything that could reach outside MEDIA_ROOT."""
     if not path or "\x00" in path or "\\" in path or path.startswith("/"):
         return None
