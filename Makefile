@@ -11,7 +11,7 @@ RUN_ENV := DEBUG=$${DEBUG:-true}
 TEST_ENV := DJANGO_SETTINGS_MODULE=portal.settings_test
 PYTEST_ARGS ?=
 
-.PHONY: run install migrate demo superuser test lint check migrations test-sqlite test-postgres test-browser chromium pdf-fonts bench loadtest clean
+.PHONY: run install migrate demo superuser test lint check migrations test-sqlite test-postgres test-browser chromium nginx pdf-fonts bench loadtest clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,10 +54,10 @@ check: install
 migrations: install
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
 
-test-sqlite: install pdf-fonts
+test-sqlite: install pdf-fonts nginx
 	$(TEST_ENV) $(PYTEST) -n 2 -m "not browser" $(PYTEST_ARGS)
 
-test-postgres: install pdf-fonts
+test-postgres: install pdf-fonts nginx
 	scripts/with-postgres env $(TEST_ENV) $(PYTEST) -n 2 -m "not browser" $(PYTEST_ARGS)
 
 # The PDF tests count A4 pages: they need the fonts the Docker image has (Liberation Sans has
@@ -67,6 +67,11 @@ pdf-fonts:
 	  echo "Installing fonts-liberation and libharfbuzz-subset0 for PDFs (apt-get)..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-liberation libharfbuzz-subset0 >/dev/null; \
 	fi
+
+# tests/deploy/test_nginx.py runs deploy/nginx.conf in Debian's nginx (a throwaway process; the
+# package's own service is not started).
+nginx:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { echo "Installing nginx (apt-get)..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
 chromium:
 	@command -v chromium >/dev/null || { echo "Installing Chromium (apt-get)..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

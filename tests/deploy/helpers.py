@@ -3,7 +3,9 @@
 import json
 import os
 import secrets
+import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -21,14 +23,17 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def fetch(url, headers=None, method="GET"):
+def fetch(url, headers=None, method="GET", cafile=None):
     """(status, headers, body) without following redirects or raising on 4xx/5xx."""
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args):
             return None
 
-    opener = urllib.request.build_opener(NoRedirect)
+    handlers = [NoRedirect]
+    if cafile:
+        handlers.append(urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=str(cafile))))
+    opener = urllib.request.build_opener(*handlers)
     request = urllib.request.Request(url, headers=headers or {}, method=method)
     try:
         with opener.open(request, timeout=20) as response:
@@ -120,3 +125,53 @@ def deployed_site(base, static_root, **extra_env):
     content = make_content(env)
     with gunicorn(env) as url:
         yield url, content, env
+
+
+@contextmanager
+def nginx(site_conf, base):
+    """Debian's nginx as a throwaway process with its own prefix (as scripts/with-postgres runs PostgreSQL)."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    assert Path(binary).exists(), "nginx is not installed: `make nginx` installs it"
+    base.mkdir(parents=True, exist_ok=True)
+    (base / "site.conf").write_text(site_conf)
+    temp = {name: base / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    main = [
+        # As root the workers would switch to "nobody", who cannot read the tests' private folders.
+        "user root;" if os.geteuid() == 0 else "",
+        "daemon off;",
+        "worker_processes 1;",
+        f"pid {base / 'nginx.pid'};",
+        f"error_log {base / 'error.log'} warn;",
+        "events { worker_connections 64; }",
+        "http {",
+        "  include /etc/nginx/mime.types;",
+        "  default_type application/octet-stream;",
+        f"  access_log {base / 'access.log'};",
+        f"  client_body_temp_path {temp['body']};",
+        f"  proxy_temp_path {temp['proxy']};",
+        f"  fastcgi_temp_path {temp['fastcgi']};",
+        f"  uwsgi_temp_path {temp['uwsgi']};",
+        f"  scgi_temp_path {temp['scgi']};",
+        f"  include {base / 'site.conf'};",
+        "}",
+    ]
+    (base / "nginx.conf").write_text("\n".join(main) + "\n")
+    checked = subprocess.run([binary, "-t", "-p", str(base), "-c", str(base / "nginx.conf")], capture_output=True)
+    assert checked.returncode == 0, checked.stderr.decode()
+    process = subprocess.Popen([binary, "-p", str(base), "-c", str(base / "nginx.conf")])
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def self_signed_certificate(base, host):
+    """A certificate and key for `host`, made with openssl, for the TLS server in deploy/nginx.conf."""
+    cert, key = base / "cert.pem", base / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={host}",
+         "-addext", f"subjectAltName=DNS:{host},IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
