@@ -1,6 +1,5 @@
 """Printable outputs of a briefing: the team-meeting pack and the PDF (issue: Print)."""
 
-import mimetypes
 import re
 from html import unescape
 from pathlib import Path
@@ -17,6 +16,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from portal import media
 from portal.context_processors import site_settings
+from portal.storage import content_type
 
 from . import views
 from .models import Briefing
@@ -131,8 +131,7 @@ class LocalFilesFetcher(URLFetcher):
             self.refused.append(url)
             raise ValueError(f"Not fetched for a PDF (only this site's own files are used): {url}")
         name, body = found
-        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
+        return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type(name)})
 
     def local_file(self, url):
         """(name, bytes) of one of the site's static or uploaded files, or None."""

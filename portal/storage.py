@@ -15,11 +15,18 @@ from django.conf import settings
 from django.utils.http import content_disposition_header
 from storages.backends.s3 import S3Storage
 
+from portal.uploads import ALLOWED
+
 # Images a browser may show in a page; every other file is offered as a download.
 RASTER_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
 def content_type(name):
+    """The type of an uploaded file from its extension: our own list first, as a slim image has no /etc/mime.types."""
+    extension = posixpath.splitext(name)[1].lower().lstrip(".")
+    known = ALLOWED.get({"jpeg": "jpg"}.get(extension, extension))
+    if known:
+        return known.mime
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 

@@ -13,6 +13,7 @@ from PIL import Image
 from briefings.models import Briefing, Resource
 from tests.briefings.conftest import make_briefing
 
+OOXML = "application/vnd.openxmlformats-officedocument"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n" + b"x" * 5000
 
 
@@ -169,3 +170,28 @@ def test_behind_nginx_the_site_decides_and_nginx_sends(client, files, settings):
     assert response.content == b""
     assert response["Content-Disposition"].startswith("attachment")
     assert client.get("/media/" + files["draft"]).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "expected", "inline"),
+    [
+        ("markdownx/a.webp", "image/webp", True),
+        ("markdownx/a.JPEG", "image/jpeg", True),
+        ("resources/2026/ab/plan.docx", f"{OOXML}.wordprocessingml.document", False),
+        ("resources/2026/ab/figures.xlsx", f"{OOXML}.spreadsheetml.sheet", False),
+        ("resources/2026/ab/slides.pptx", f"{OOXML}.presentationml.presentation", False),
+        ("resources/2026/ab/drawing.svg", "image/svg+xml", False),
+    ],
+)
+def test_types_do_not_depend_on_the_systems_mime_list(name, expected, inline, monkeypatch):
+    """A slim Docker image has no /etc/mime.types: WebP and Office files must still get their types."""
+    import mimetypes
+
+    from portal.storage import content_type, disposition
+
+    monkeypatch.setattr(mimetypes, "_db", mimetypes.MimeTypes(filenames=()))
+    monkeypatch.setattr(mimetypes, "inited", True)
+    if expected == "image/svg+xml":
+        expected = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    assert content_type(name) == expected
+    assert disposition(name).startswith("inline" if inline else "attachment")
