@@ -1,7 +1,7 @@
 """Content for the deployment tests, written through the site's own storage: `python -m tests.deploy.site_content`.
 
 Prints the names it made as JSON: a published briefing whose section shows an editor image and
-which has a PDF resource, and a draft briefing with a PDF resource of its own.
+which has PDF resources (one with a name beyond ASCII), and a draft briefing with a PDF resource of its own.
 """
 
 import io
@@ -43,6 +43,10 @@ def main():
     leaflet = Resource.objects.create(
         briefing=published, title="Leaflet for families", file=ContentFile(PDF, name="leaflet for families.pdf")
     )
+    # Uploaded names keep letters beyond ASCII (get_valid_name allows them): the address is %-encoded.
+    accented = Resource.objects.create(
+        briefing=published, title="Notes for the café meeting", file=ContentFile(PDF, name="café notes.pdf")
+    )
     draft = Briefing.objects.create(title="Not yet", slug="not-yet", summary="A draft.")
     hidden = Resource.objects.create(briefing=draft, title="Draft notes", file=ContentFile(PDF, name="notes.pdf"))
     print(
@@ -51,6 +55,7 @@ def main():
                 "briefing": f"/briefings/{published.slug}/",
                 "image": image,
                 "pdf": leaflet.file.name,
+                "accented_pdf": accented.file.name,
                 "draft_pdf": hidden.file.name,
                 "pdf_size": len(PDF),
             }

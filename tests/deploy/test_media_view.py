@@ -195,3 +195,12 @@ def test_types_do_not_depend_on_the_systems_mime_list(name, expected, inline, mo
         expected = mimetypes.guess_type(name)[0] or "application/octet-stream"
     assert content_type(name) == expected
     assert disposition(name).startswith("inline" if inline else "attachment")
+
+
+def test_uploaded_files_go_out_as_stored_even_to_browsers_that_accept_gzip(client, files):
+    """Images and documents are compressed already, and a compressed 206 would break resumed downloads."""
+    whole = client.get("/media/" + files["public"], headers={"Accept-Encoding": "gzip, br"})
+    assert "Content-Encoding" not in whole and b"".join(whole.streaming_content) == PDF
+    part = client.get("/media/" + files["public"], headers={"Accept-Encoding": "gzip, br", "Range": "bytes=0-99"})
+    assert part.status_code == 206 and "Content-Encoding" not in part
+    assert b"".join(part.streaming_content) == PDF[:100]

@@ -1,6 +1,7 @@
 """deploy/nginx.conf, run by Debian's nginx in front of gunicorn: TLS, static files, uploaded files, pages."""
 
 import re
+from urllib.parse import quote
 
 from tests.deploy.helpers import ROOT, deployed_site, fetch, free_port, nginx, self_signed_certificate, wait_for
 
@@ -76,6 +77,10 @@ def test_nginx_serves_static_and_uploaded_files_and_proxies_pages(tmp_path, stat
             assert "sandbox" in headers["Content-Security-Policy"]
             assert get("/media/" + content["pdf"], Range="bytes=0-7")[:3:2] == (206, b"%PDF-1.4")
             assert get("/media/" + content["pdf"], **{"If-None-Match": headers["ETag"]})[0] == 304
+
+            status, headers, body = get("/media/" + quote(content["accented_pdf"]))
+            assert status == 200 and len(body) == content["pdf_size"]
+            assert "caf%C3%A9" in headers["Content-Disposition"]
 
             assert get("/media/" + content["draft_pdf"])[0] == 404
             assert get("/_protected_media/" + content["draft_pdf"])[0] == 404

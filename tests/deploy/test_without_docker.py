@@ -1,5 +1,7 @@
 """The README's "Without Docker" deployment: gunicorn with DEBUG=false serves pages, static files and uploads."""
 
+from urllib.parse import quote
+
 from tests.deploy.helpers import deployed_site, fetch
 
 
@@ -28,5 +30,7 @@ def test_gunicorn_without_debug_serves_uploaded_files(tmp_path, static_root):
         status, headers, body = fetch(base + "/media/" + content["pdf"], method="HEAD")
         assert status == 200 and body == b"" and headers["Content-Length"] == str(content["pdf_size"])
 
+        status, headers, _ = fetch(base + "/media/" + quote(content["accented_pdf"]))
+        assert status == 200 and "caf%C3%A9" in headers["Content-Disposition"]
         assert fetch(base + "/media/" + content["draft_pdf"])[0] == 404
         assert fetch(base + "/media/%2e%2e/manage.py")[0] == 404
