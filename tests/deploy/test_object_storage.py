@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from briefings import print_views
 from briefings.models import Briefing, Resource, Section
 from tests.briefings.conftest import make_briefing
-from tests.deploy.helpers import free_port
+from tests.deploy.helpers import deployed_site, fetch, free_port
 from tests.deploy.site_content import PDF, png_bytes
 
 
@@ -160,3 +160,33 @@ def test_backup_and_restore_carry_the_files_in_the_store(bucket, settings, s3_se
     assert client.get_object(Bucket=fresh, Key=resource.file.name)["Body"].read() == PDF
     assert client.head_object(Bucket=fresh, Key=resource.file.name)["ContentDisposition"].startswith("attachment")
     assert client.get_object(Bucket=fresh, Key=image)["Body"].read() == png_bytes()
+
+
+def test_gunicorn_keeps_and_serves_uploads_in_the_bucket_named_by_the_environment(s3_server, static_root, tmp_path):
+    """The deployed site configured only by variables, as the README says: nothing lands on the local disk."""
+    name = f"portal-deployed-{secrets.token_hex(4)}"
+    credentials = {"AWS_ACCESS_KEY_ID": "portal-test", "AWS_SECRET_ACCESS_KEY": "portal-test-secret"}
+    client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1", **{
+        "aws_access_key_id": credentials["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": credentials["AWS_SECRET_ACCESS_KEY"],
+    })  # fmt: skip
+    client.create_bucket(Bucket=name)
+    variables = {"AWS_STORAGE_BUCKET_NAME": name, "AWS_S3_ENDPOINT_URL": s3_server, **credentials}
+    with deployed_site(tmp_path, static_root, **variables) as (base, content, _env):
+        assert not any((tmp_path / "media").rglob("*"))
+        head = client.head_object(Bucket=name, Key=content["pdf"])
+        assert head["ContentDisposition"].startswith("attachment")
+
+        status, _, page = fetch(base + content["briefing"])
+        assert status == 200 and f'src="/media/{content["image"]}"'.encode() in page
+        status, headers, body = fetch(base + "/media/" + content["image"])
+        assert status == 200 and body == png_bytes()
+        assert headers["Content-Disposition"].startswith("inline") and "sandbox" in headers["Content-Security-Policy"]
+        status, headers, body = fetch(base + "/media/" + content["pdf"], {"Range": "bytes=0-7"})
+        assert status == 206 and body == b"%PDF-1.4"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert fetch(base + "/media/" + content["draft_pdf"])[0] == 404
+        status, _, pdf = fetch(base + content["briefing"].rstrip("/") + ".pdf")
+        assert status == 200
+        assert sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages) >= 1
+    client.close()
