@@ -36,14 +36,14 @@ def fetch(url, headers=None, method="GET", cafile=None):
     opener = urllib.request.build_opener(*handlers)
     request = urllib.request.Request(url, headers=headers or {}, method=method)
     try:
-        with opener.open(request, timeout=20) as response:
+        with opener.open(request, timeout=90) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         with error:
             return error.code, error.headers, error.read()
 
 
-def wait_for(url, seconds=60, process=None):
+def wait_for(url, seconds=180, process=None):
     """Poll until the address answers at all (any status), or fail with the deadline."""
     deadline = time.monotonic() + seconds
     while True:
