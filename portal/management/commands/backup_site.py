@@ -73,7 +73,13 @@ def uploaded_files():
         root = Path(settings.MEDIA_ROOT)
         if not root.is_dir():
             return []
-        return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+        inside = root.resolve()
+        # As the site serves them: a symlink leading out of MEDIA_ROOT is not an uploaded file.
+        return sorted(
+            str(path.relative_to(root))
+            for path in root.rglob("*")
+            if path.is_file() and path.resolve().is_relative_to(inside)
+        )
     names, folders = [], [""]
     while folders:
         folder = folders.pop()
