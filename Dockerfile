@@ -1,4 +1,5 @@
-# Production image: gunicorn serving the portal; static files by whitenoise.
+# Production image: gunicorn serving the portal; static files by whitenoise, uploaded files by the
+# site's media view (portal/media.py) from /app/media (a volume) or an S3-compatible store.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

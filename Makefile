@@ -11,7 +11,7 @@ RUN_ENV := DEBUG=$${DEBUG:-true}
 TEST_ENV := DJANGO_SETTINGS_MODULE=portal.settings_test
 PYTEST_ARGS ?=
 
-.PHONY: run install migrate demo superuser test lint check migrations test-sqlite test-postgres test-browser test-multi chromium redis pdf-fonts bench loadtest clean
+.PHONY: run install migrate demo superuser test lint check migrations test-sqlite test-postgres test-browser test-multi chromium redis nginx pdf-fonts bench loadtest clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,13 @@ migrate: install
 demo: migrate
 	$(RUN_ENV) $(MANAGE) load_demo --demo-users
 
-run: demo
+# The checkout's own settings for manage.py (git-ignored): DEBUG on and a secret key of its own, so
+# the README's manage.py commands work as written. Only manage.py reads it; real variables win.
+.env:
+	@umask 077 && printf 'DEBUG=true\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env (DEBUG=true and a new SECRET_KEY) for manage.py commands in this checkout."
+
+run: .env demo
 	@echo "Serving on http://127.0.0.1:8000 (admin: http://127.0.0.1:8000/admin/). Press Ctrl+C to stop."
 	$(RUN_ENV) $(MANAGE) db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null || true' EXIT; \
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
@@ -49,10 +55,10 @@ check: install
 migrations: install
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
 
-test-sqlite: install pdf-fonts
+test-sqlite: install pdf-fonts nginx
 	$(TEST_ENV) $(PYTEST) -n 2 -m "not browser and not multiserver" $(PYTEST_ARGS)
 
-test-postgres: install pdf-fonts
+test-postgres: install pdf-fonts nginx
 	scripts/with-postgres env $(TEST_ENV) $(PYTEST) -n 2 -m "not browser and not multiserver" $(PYTEST_ARGS)
 
 # Two gunicorn servers on one PostgreSQL and one Redis (README "Several machines").
@@ -66,6 +72,11 @@ pdf-fonts:
 	  echo "Installing fonts-liberation and libharfbuzz-subset0 for PDFs (apt-get)..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-liberation libharfbuzz-subset0 >/dev/null; \
 	fi
+
+# tests/deploy/test_nginx.py runs deploy/nginx.conf in Debian's nginx (a throwaway process; the
+# package's own service is not started).
+nginx:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { echo "Installing nginx (apt-get)..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
 chromium:
 	@command -v chromium >/dev/null || { echo "Installing Chromium (apt-get)..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

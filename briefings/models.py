@@ -1,3 +1,5 @@
+import secrets
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -228,6 +230,11 @@ class ResourceQuerySet(models.QuerySet):
         return self.filter(Q(briefing__isnull=True, status=Resource.Status.PUBLISHED) | published_q("briefing__"))
 
 
+def resource_upload_to(instance, filename):
+    """resources/<year>/<random>/<name as uploaded>: a name never reused, so its file can be cached for long."""
+    return f"resources/{timezone.now():%Y}/{secrets.token_hex(8)}/{filename}"
+
+
 class Resource(OrderedPart):
     """A strategy, toolkit, poster, video or leaflet: a link or an uploaded file."""
 
@@ -248,7 +255,7 @@ class Resource(OrderedPart):
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
     description = models.CharField(max_length=300, blank=True)
     url = models.URLField("link", max_length=500, blank=True, validators=[validate_web_address])
-    file = models.FileField(upload_to="resources/%Y/", blank=True, max_length=255)
+    file = models.FileField(upload_to=resource_upload_to, blank=True, max_length=255)
     status = models.CharField(
         max_length=16,
         choices=Status.choices,

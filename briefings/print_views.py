@@ -1,6 +1,5 @@
 """Printable outputs of a briefing: the team-meeting pack and the PDF (issue: Print)."""
 
-import mimetypes
 import re
 from html import unescape
 from pathlib import Path
@@ -15,7 +14,9 @@ from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from portal import media
 from portal.context_processors import site_settings
+from portal.storage import content_type
 
 from . import views
 from .models import Briefing
@@ -125,36 +126,40 @@ class LocalFilesFetcher(URLFetcher):
         self.refused = []
 
     def fetch(self, url, headers=None):
-        path = self.local_path(url)
-        if path is None:
+        found = self.local_file(url)
+        if found is None:
             self.refused.append(url)
             raise ValueError(f"Not fetched for a PDF (only this site's own files are used): {url}")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+        name, body = found
+        return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type(name)})
 
-    def local_path(self, url):
+    def local_file(self, url):
+        """(name, bytes) of one of the site's static or uploaded files, or None."""
         url = urlsplit(url)._replace(query="", fragment="").geturl()
-        for prefix, find in ((self.static_prefix, _static_file), (self.media_prefix, _media_file)):
+        for prefix, read in ((self.static_prefix, _static_file), (self.media_prefix, _media_file)):
             if url.startswith(prefix):
                 name = unquote(url[len(prefix) :])
                 if not name or "\\" in name or any(part in {"", ".", ".."} for part in name.split("/")):
                     return None
-                return find(name)
+                body = read(name)
+                return None if body is None else (name, body)
         return None
 
 
 def _static_file(name):
     found = finders.find(name)
     if found:
-        return Path(found)
+        return Path(found).read_bytes()
     # After collectstatic the page links hashed names that only exist in STATIC_ROOT.
     if settings.STATIC_ROOT:
-        return _file_within(Path(settings.STATIC_ROOT), name)
+        path = _file_within(Path(settings.STATIC_ROOT), name)
+        return path.read_bytes() if path else None
     return None
 
 
 def _media_file(name):
-    return _file_within(Path(settings.MEDIA_ROOT), name)
+    # Through the storage: uploads may be in an object store rather than on this machine's disk.
+    return media.read_upload(name)
 
 
 def _file_within(root, name):

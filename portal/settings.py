@@ -172,6 +172,28 @@ STORAGES = {
     # Compressed files with hashed names, served for a year by whitenoise.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Several machines without a shared disk: uploads go to an S3-compatible object store
+# (portal/storage.py). The keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL", "")
+    STORAGES["default"] = {
+        "BACKEND": "portal.storage.MediaS3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": AWS_S3_ENDPOINT_URL or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Stores other than AWS (MinIO, Ceph, moto) expect the bucket in the path, not the host name.
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or ("path" if AWS_S3_ENDPOINT_URL else None),
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # A new upload never replaces another file of the same name (the store's default would).
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+# Behind nginx (deploy/nginx.conf): the site decides who may have an uploaded file and answers with
+# X-Accel-Redirect to this internal prefix, so nginx sends the bytes. Empty: the site sends them.
+MEDIA_X_ACCEL_REDIRECT = os.environ.get("MEDIA_X_ACCEL_REDIRECT", "")
 
 # Markdown: one sanitising renderer for public pages and the admin preview.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "portal.markdown.render_markdown"

@@ -1,12 +1,10 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.static import serve
 from markdownx.views import MarkdownifyView
 
-from portal import views
+from portal import media, views
 from portal.feeds import BriefingFeed, ThemeFeed
 from portal.sitemaps import SITEMAPS
 from portal.uploads import CheckedImageUploadView
@@ -30,13 +28,12 @@ urlpatterns = [
     path("markdownx/markdownify/", staff_member_required(MarkdownifyView.as_view()), name="markdownx_markdownify"),
     # Uploaded images are checked by content (portal/uploads.py), not by the browser's word for them.
     path("markdownx/upload/", staff_member_required(CheckedImageUploadView.as_view()), name="markdownx_upload"),
+    # Uploaded files in every deployment, with or without DEBUG (portal/media.py).
+    path("media/<path:path>", media.serve, name="media"),
     path("admin/", admin.site.urls),
     path("", include("briefings.urls")),
     path("training/", include("training.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
 
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"

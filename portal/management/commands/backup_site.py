@@ -5,6 +5,7 @@ import tarfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.migrations.recorder import MigrationRecorder
@@ -36,12 +37,16 @@ class Command(BaseCommand):
             "dumpdata", *INCLUDE, exclude=EXCLUDE, natural_foreign=True, natural_primary=True,
             indent=1, output=str(target / DATA), verbosity=0,
         )  # fmt: skip
-        media_root = Path(settings.MEDIA_ROOT)
+        media_files = 0
         with tarfile.open(target / MEDIA, "w:gz") as archive:
-            if media_root.is_dir():
-                for path in sorted(media_root.rglob("*")):
-                    if path.is_file():
-                        archive.add(path, arcname=str(path.relative_to(media_root)), recursive=False)
+            for name in uploaded_files():
+                # Read through the storage: on disk (MEDIA_ROOT) or in an object store alike.
+                with default_storage.open(name, "rb") as file:
+                    info = tarfile.TarInfo(name)
+                    info.size = default_storage.size(name)
+                    info.mtime = default_storage.get_modified_time(name).timestamp()
+                    archive.addfile(info, file)
+                media_files += 1
         records = json.loads((target / DATA).read_text())
         migrations = {}
         for app, name in MigrationRecorder.Migration.objects.values_list("app", "name").order_by("app", "name"):
@@ -49,7 +54,7 @@ class Command(BaseCommand):
         manifest = {
             "created": timezone.now().isoformat(),
             "records": len(records),
-            "media_files": sum(1 for p in media_root.rglob("*") if p.is_file()) if media_root.is_dir() else 0,
+            "media_files": media_files,
             "migrations": migrations,
         }
         (target / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
@@ -60,3 +65,26 @@ class Command(BaseCommand):
                 )
             )
         return None
+
+
+def uploaded_files():
+    """Names of every uploaded file, sorted."""
+    if isinstance(default_storage, FileSystemStorage):
+        root = Path(settings.MEDIA_ROOT)
+        if not root.is_dir():
+            return []
+        inside = root.resolve()
+        # As the site serves them: a symlink leading out of MEDIA_ROOT is not an uploaded file.
+        return sorted(
+            str(path.relative_to(root))
+            for path in root.rglob("*")
+            if path.is_file() and path.resolve().is_relative_to(inside)
+        )
+    names, folders = [], [""]
+    while folders:
+        folder = folders.pop()
+        subfolders, files = default_storage.listdir(folder)
+        prefix = f"{folder}/" if folder else ""
+        names += [prefix + name for name in files]
+        folders += [prefix + name for name in subfolders]
+    return sorted(names)

@@ -6,11 +6,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from briefings.models import Briefing, Theme
+from portal.media import clean_name
 from training.models import Course
 
 from .backup_site import DATA, MANIFEST, MEDIA
@@ -41,10 +44,13 @@ class Command(BaseCommand):
                 call_command("loaddata", str(source / DATA), verbosity=0)
         finally:
             settings.SIMPLE_HISTORY_ENABLED = history_was
-        media_root = Path(settings.MEDIA_ROOT)
-        media_root.mkdir(parents=True, exist_ok=True)
         with tarfile.open(source / MEDIA, "r:gz") as archive:
-            archive.extractall(media_root, filter="data")  # refuses absolute paths and ../
+            if isinstance(default_storage, FileSystemStorage):
+                media_root = Path(settings.MEDIA_ROOT)
+                media_root.mkdir(parents=True, exist_ok=True)
+                archive.extractall(media_root, filter="data")  # refuses absolute paths and ../
+            else:
+                restore_to_storage(archive)
         if "rebuild_search_index" in get_commands():
             call_command("rebuild_search_index", verbosity=0)
         manifest = json.loads((source / MANIFEST).read_text())
@@ -55,3 +61,17 @@ class Command(BaseCommand):
                     f"from the backup of {manifest['created']}."
                 )
             )
+
+
+def restore_to_storage(archive):
+    """Put each file back under its own name in an object store (the records point at those names)."""
+    for member in archive.getmembers():
+        if not member.isfile():
+            continue
+        if clean_name(member.name) is None:
+            raise CommandError(f"The backup holds a file with an unsafe name: {member.name!r}.")
+        if default_storage.exists(member.name):
+            default_storage.delete(member.name)
+        saved = default_storage.save(member.name, File(archive.extractfile(member), name=member.name))
+        if saved != member.name:
+            raise CommandError(f"{member.name} was stored as {saved}; the records would not find it.")
