@@ -52,7 +52,7 @@ SELF_CLOSING = {"p", "li", "dt", "dd", "tr", "td", "th", "option", "thead", "tbo
 # GitHub tables fill short rows with empty cells, so a few bytes per row can become many kilobytes of
 # HTML; a table with more cells than this is shown as text (a real one has hundreds at most).
 MAX_TABLE_CELLS = 5_000
-DELIMITER_ROW = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)*$")
+DELIMITER_CHARACTERS = frozenset("|-: \t")
 # cmark writes a Markdown image in exactly this shape, with its attributes escaped.
 CMARK_IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"( title="[^"]*")? />')
 # Browsers drop tabs and newlines anywhere in a URL and spaces and control characters around it.
@@ -97,7 +97,7 @@ def _table_cells(text):
     for line in text.split("\n"):
         if columns and line.strip():
             cells += columns
-        elif DELIMITER_ROW.match(line) and "-" in line:
+        elif "|" in line and "-" in line and DELIMITER_CHARACTERS.issuperset(line):
             columns = line.count("|") + 1
             cells += columns
         else:

@@ -67,6 +67,8 @@ PATHOLOGICAL = [
     "<div>",
     "|a|b|\n",
     "x|\n",
+    "|-" + " " * 200,
+    "[" + " " * 100,
 ]
 # The renderer must stay well under 100 ms of CPU for the longest text any field accepts; the guard allows
 # five times that, as CPU time (not wall time), so a busy test machine cannot make it fail.
