@@ -125,6 +125,8 @@ def test_a_large_but_ordinary_table_is_still_a_table():
         '<img src="HTTPS://attacker.example/x">',
         '<img src="ht\ttps://attacker.example/x">',
         '<IMG SRC="//attacker.example/x">',
+        "<img src=//attacker.example/x>",
+        '<image src="//attacker.example/x">',
         '<img src="//ATTACKER.EXAMPLE/x">',
         "![](//attacker.example/x)",
         "![](/\\attacker.example/x)",
