@@ -110,6 +110,7 @@ def _office_kind(data):
 
 
 def _xml(archive, name):
+    """One XML part of an Office package, parsed; ValueError when it is too big or declares entities."""
     info = archive.getinfo(name)
     if info.file_size > MAX_OFFICE_XML:
         raise ValueError(name)
@@ -170,7 +171,11 @@ def _pdf_actions(value, reader):
 
 
 def _pdf_problem(data):
-    """'password', 'damaged', 'action', 'attachment' or None, from every object the PDF holds."""
+    """'password', 'damaged', 'action', 'attachment' or None, from every object the PDF holds.
+
+    Objects are read from the trailer down and from every cross-reference entry, so an object kept
+    in a compressed object stream, or one that nothing points to, is read like any other.
+    """
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -185,6 +190,7 @@ def _pdf_problem(data):
 
 
 def _walk_pdf(roots, reader):
+    """The first problem met in any object reachable from `roots` (iteratively: a PDF can nest very deeply)."""
     stack, seen, visited = list(roots), set(), 0
     if not isinstance(reader.trailer.get("/Root"), (IndirectObject, DictionaryObject)):
         return "damaged"
@@ -205,10 +211,11 @@ def _walk_pdf(roots, reader):
             keys = set(item)
             if keys & PDF_SCRIPT_KEYS:
                 return "action"
-            if keys & PDF_ATTACHMENT_KEYS or item.get("/Type") == "/EmbeddedFile":
+            subtype = item.get("/Subtype")
+            if keys & PDF_ATTACHMENT_KEYS or item.get("/Type") == "/EmbeddedFile" or subtype == "/FileAttachment":
                 return "attachment"
-            if item.get("/Subtype") in PDF_MEDIA or item.get("/Subtype") == "/FileAttachment":
-                return "attachment" if item.get("/Subtype") == "/FileAttachment" else "action"
+            if subtype in PDF_MEDIA:
+                return "action"
             action = item.get("/S")
             if (
                 isinstance(action, NameObject)
