@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
+from portal.markdown import MAX_MARKDOWN_LENGTH, length_limit
 from portal.models import validate_web_address
 
 NO_NAMES = "Public text: never name or identify a child, family or member of staff."
@@ -19,7 +20,7 @@ class Theme(models.Model):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
     summary = models.CharField(max_length=300, blank=True, help_text="One sentence shown on lists.")
-    description = MarkdownxField(blank=True, help_text=NO_NAMES)
+    description = MarkdownxField(blank=True, help_text=NO_NAMES, validators=[length_limit(20_000)])
     history = HistoricalRecords()
 
     class Meta:
@@ -44,7 +45,11 @@ class FeaturedTheme(models.Model):
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="features")
     starts = models.DateField()
     ends = models.DateField()
-    message = MarkdownxField(blank=True, help_text="Why this theme now, in a few sentences. " + NO_NAMES)
+    message = MarkdownxField(
+        blank=True,
+        help_text="Why this theme now, in a few sentences. " + NO_NAMES,
+        validators=[length_limit(5_000)],
+    )
 
     objects = FeaturedThemeQuerySet.as_manager()
 
@@ -104,7 +109,9 @@ class Briefing(models.Model):
     slug = models.SlugField(max_length=200, unique=True, help_text="The last part of the web address.")
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.SEVEN_MINUTE_BRIEFING)
     summary = models.TextField(
-        max_length=600, help_text="One or two sentences, shown on lists and in search results. " + NO_NAMES
+        max_length=600,
+        help_text="One or two sentences, shown on lists and in search results. " + NO_NAMES,
+        validators=[length_limit(600)],
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="briefings")
     audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.CHILDREN)
@@ -112,6 +119,7 @@ class Briefing(models.Model):
     based_on = models.CharField(max_length=32, choices=BasedOn.choices, blank=True)
     sample_description = models.TextField(
         blank=True,
+        validators=[length_limit(5_000)],
         help_text="Audits: what was looked at, e.g. '14 cases, children aged 2 to 15'. " + NO_NAMES,
     )
     published = models.DateField(null=True, blank=True, help_text="Publication date. A draft may leave it empty.")
@@ -185,7 +193,7 @@ class Section(OrderedPart):
         null=True, blank=True, help_text="Optional, e.g. 1 to 7 on a 7-minute briefing."
     )
     heading = models.CharField(max_length=200)
-    body = MarkdownxField(blank=True, help_text=NO_NAMES)
+    body = MarkdownxField(blank=True, help_text=NO_NAMES, validators=[length_limit(MAX_MARKDOWN_LENGTH)])
     history = HistoricalRecords()
 
     class Meta(OrderedPart.Meta):
@@ -197,7 +205,7 @@ class Section(OrderedPart):
 
 class DiscussionQuestion(OrderedPart):
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="questions")
-    text = models.TextField()
+    text = models.TextField(validators=[length_limit(2_000)])
     history = HistoricalRecords()
 
     class Meta(OrderedPart.Meta):

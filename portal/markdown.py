@@ -1,12 +1,14 @@
-"""The one Markdown renderer: Markdown to HTML, then nh3 on an allow-list."""
+"""The one Markdown renderer: CommonMark with GitHub tables (cmark-gfm, linear time) to HTML, then nh3."""
 
+import html as htmllib
 import logging
 import re
-import threading
 from functools import lru_cache
 
-import markdown as md
 import nh3
+from cmarkgfm import cmark
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.utils.html import escape, linebreaks
 
 ALLOWED_TAGS = {
@@ -26,53 +28,102 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
-EXTENSIONS = ["tables", "sane_lists", "fenced_code", "smarty"]
+# Raw HTML is passed through for nh3 to clean; SMART gives curly quotes and dashes.
+OPTIONS = cmark.Options.CMARK_OPT_UNSAFE | cmark.Options.CMARK_OPT_SMART
+EXTENSIONS = ["table"]
 
-
-# Building a Markdown converter registers every extension's patterns, which costs more than
-# converting a short section; each thread keeps one and resets it between documents.
-_local = threading.local()
 # Rendering is a pure function of the text, and the same sections are rendered on every view
 # of a page: keep recent results (small texts only, so memory stays bounded).
 CACHE_TEXT_LIMIT = 20_000
-
-
-def _converter():
-    converter = getattr(_local, "converter", None)
-    if converter is None:
-        converter = _local.converter = md.Markdown(extensions=EXTENSIONS, output_format="html")
-    return converter
-
+# The longest text any Markdown field accepts; fields say their own limit with length_limit().
+MAX_MARKDOWN_LENGTH = 40_000
+LIMIT_MESSAGE = (
+    "This text is %(show_value)d characters long; it can be at most %(limit_value)d. Shorten it or split it into parts."
+)
 
 log = logging.getLogger(__name__)
-# Python-Markdown's link pattern backtracks on many unclosed "[": past this many, they are literal.
-MAX_UNCLOSED_BRACKETS = 100
-# ![alt](https://elsewhere/...): the CSP would block the image anyway; show a plain link instead.
-EXTERNAL_IMAGE = re.compile(r"!\[([^\]\n]*)\]\((https?://[^)\s]+)([^)]*)\)")
+# nh3's HTML parser slows down with the square of the nesting depth (5,000 nested quotes take a tenth of
+# a second); real text never nests more than a few dozen levels, so deeper text is shown plainly.
+MAX_DEPTH = 500
+TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
+VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+# Elements a parser closes by itself when a sibling starts: they never nest deeper.
+SELF_CLOSING = {"p", "li", "dt", "dd", "tr", "td", "th", "option", "thead", "tbody", "tfoot"}
+# GitHub tables fill short rows with empty cells, so a few bytes per row can become many kilobytes of
+# HTML; a table with more cells than this is shown as text (a real one has hundreds at most).
+MAX_TABLE_CELLS = 5_000
+DELIMITER_CHARACTERS = frozenset("|-: \t")
+# cmark writes a Markdown image in exactly this shape, with its attributes escaped.
+CMARK_IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"( title="[^"]*")? />')
+# Browsers drop tabs and newlines anywhere in a URL and spaces and control characters around it.
+URL_IGNORED = re.compile(r"[\t\n\r]")
+
+
+def is_local_image(src):
+    """True when the browser would fetch `src` from this site: a path, not //host, /\\host or a scheme."""
+    src = URL_IGNORED.sub("", src).strip(
+        "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
+        "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "
+    )
+    if src.startswith("/") and src[1:2] not in ("/", "\\"):
+        return True
+    media = settings.MEDIA_URL
+    return media.startswith(("https://", "http://")) and media.endswith("/") and src.startswith(media)
+
+
+def length_limit(limit):
+    """The validator that caps a text field at `limit` characters with a message editors understand."""
+    return MaxLengthValidator(limit, message=LIMIT_MESSAGE)
 
 
 def _keep_local_images(tag, attribute, value):
-    """An <img> written as HTML may only load from this site (the CSP says the same)."""
-    if tag == "img" and attribute == "src" and not value.startswith("/"):
+    """An <img> may only load from this site (the CSP says the same)."""
+    if tag == "img" and attribute == "src" and not is_local_image(value):
         return None
     return value
 
 
-def _prepare(text):
-    text = EXTERNAL_IMAGE.sub(lambda m: f"[{m.group(1) or 'Image'} (image on another website)]({m.group(2)})", text)
-    if text.count("[") - text.count("]") > MAX_UNCLOSED_BRACKETS:
-        text = text.replace("[", "\\[")
-    return text
+def _image(match):
+    src, alt = htmllib.unescape(match.group(1)), match.group(2)
+    if is_local_image(src):
+        return match.group(0)
+    # An image from elsewhere would tell that site who reads the page; show a plain link to it instead.
+    return f'<a href="{match.group(1)}">{alt or "Image"} (image on another website)</a>'
+
+
+def _table_cells(text):
+    """An upper bound on the cells GitHub tables in `text` would produce (one pass over the lines)."""
+    cells = columns = 0
+    for line in text.split("\n"):
+        if columns and line.strip():
+            cells += columns
+        elif "|" in line and "-" in line and DELIMITER_CHARACTERS.issuperset(line):
+            columns = line.count("|") + 1
+            cells += columns
+        else:
+            columns = 0
+    return cells
+
+
+def _too_deep(html):
+    depth = 0
+    for match in TAG.finditer(html):
+        name = match.group(2).lower()
+        if name in VOID or name in SELF_CLOSING:
+            continue
+        depth += -1 if match.group(1) else 1
+        if depth > MAX_DEPTH:
+            return True
+    return False
 
 
 def _render(text):
-    try:
-        html = _converter().reset().convert(_prepare(text))
-    except RecursionError:
-        # Absurdly deep nesting (hundreds of levels): show the text plainly rather than fail the page.
+    extensions = EXTENSIONS if _table_cells(text) <= MAX_TABLE_CELLS else []
+    html = cmark.markdown_to_html_with_extensions(text, options=OPTIONS, extensions=extensions)
+    if _too_deep(html):
         log.warning("Markdown nested too deeply to render; shown as plain text")
-        _local.converter = None
         html = linebreaks(escape(text))
+    html = CMARK_IMAGE.sub(_image, html)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

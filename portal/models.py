@@ -2,6 +2,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from markdownx.models import MarkdownxField
 
+from portal.markdown import MAX_MARKDOWN_LENGTH, length_limit
+
 
 def validate_web_address(value):
     """Only http and https: a booking or exit link must never run script or open a file."""
@@ -28,6 +30,7 @@ class SiteSettings(models.Model):
         help_text=(
             "Shown at the top of every page. Phone numbers (for example 0300 123 4567 or 999) become tap-to-call links."
         ),
+        validators=[length_limit(1_000)],
     )
     exit_url = models.URLField(
         "quick exit destination",
@@ -38,6 +41,7 @@ class SiteSettings(models.Model):
     accessibility_statement = MarkdownxField(
         blank=True,
         help_text="The accessibility statement in the GOV.UK model. Leave empty to use the built-in statement.",
+        validators=[length_limit(MAX_MARKDOWN_LENGTH)],
     )
     statement_prepared = models.DateField(
         null=True,

@@ -5,6 +5,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
+from portal.markdown import length_limit
 from portal.models import validate_web_address
 
 
@@ -33,8 +34,10 @@ class Course(models.Model):
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    summary = models.TextField(max_length=600, help_text="One or two sentences, shown on lists.")
-    description = MarkdownxField(blank=True)
+    summary = models.TextField(
+        max_length=600, help_text="One or two sentences, shown on lists.", validators=[length_limit(600)]
+    )
+    description = MarkdownxField(blank=True, validators=[length_limit(20_000)])
     audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.PRACTITIONERS)
     audience_detail = models.CharField(
         "who it is for", max_length=300, blank=True, help_text="e.g. 'Health visitors, school nurses and GPs'."
@@ -47,7 +50,10 @@ class Course(models.Model):
         help_text="Courses to complete first.",
     )  # fmt: skip
     prerequisites_text = models.TextField(
-        "other prerequisites", blank=True, help_text="e.g. 'GCP2 may only be used by trained practitioners'."
+        "other prerequisites",
+        blank=True,
+        help_text="e.g. 'GCP2 may only be used by trained practitioners'.",
+        validators=[length_limit(5_000)],
     )
     cost = models.CharField("cost or eligibility", max_length=300, blank=True)
     provider = models.CharField(max_length=200, blank=True)
