@@ -34,14 +34,22 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def files(media_root, db):
-    """An editor image, a resource PDF of a published briefing, one of a draft, and a stand-alone one."""
+    """An editor image, resource PDFs of a published, a draft and a future briefing, and stand-alone ones."""
     image = default_storage.save("markdownx/0b6f0a34-1111-4c4c-9d9d-123456789abc.png", ContentFile(png_bytes()))
     published = make_briefing()
     draft = make_briefing(status=Briefing.Status.DRAFT)
     future = make_briefing(published=timezone.localdate() + datetime.timedelta(days=3))
     made = {"image": image}
-    for key, briefing in (("public", published), ("draft", draft), ("future", future), ("alone", None)):
-        resource = Resource.objects.create(briefing=briefing, title=key, file=ContentFile(PDF, name=f"{key} notes.pdf"))
+    for key, briefing, status in (
+        ("public", published, Resource.Status.DRAFT),  # a briefing's resource follows its briefing
+        ("draft", draft, Resource.Status.PUBLISHED),
+        ("future", future, Resource.Status.PUBLISHED),
+        ("alone", None, Resource.Status.PUBLISHED),
+        ("alone_draft", None, Resource.Status.DRAFT),
+    ):
+        resource = Resource.objects.create(
+            briefing=briefing, title=key, status=status, file=ContentFile(PDF, name=f"{key} notes.pdf")
+        )
         made[key] = resource.file.name
     return made
 
@@ -77,11 +85,11 @@ def test_public_resource_downloads_with_its_own_name(client, files):
     assert client.get("/media/" + files["alone"]).status_code == 200
 
 
-def test_files_of_drafts_and_future_briefings_are_for_staff_only(staff_client, files):
+def test_files_of_drafts_future_briefings_and_draft_resources_are_for_staff_only(staff_client, files):
     from django.test import Client
 
     anonymous = Client()
-    for key in ("draft", "future"):
+    for key in ("draft", "future", "alone_draft"):
         assert anonymous.get("/media/" + files[key]).status_code == 404
         response = staff_client.get("/media/" + files[key])
         assert response.status_code == 200

@@ -160,7 +160,8 @@ def test_upgrade_publishes_existing_stand_alone_resources_and_grants_publishers(
     alone = OldResource.objects.create(title="Alone", url="https://example.org/b")
     # A database that had the permission before (migrated down and up again) starts without the grant.
     Permission = apps.get_model("auth", "Permission")
-    publisher = apps.get_model("auth", "Group").objects.get(name="Publisher")
+    # The roles migration made the group; a transactional test run before this one may have flushed it.
+    publisher, _ = apps.get_model("auth", "Group").objects.get_or_create(name="Publisher")
     publisher.permissions.remove(*Permission.objects.filter(codename="publish_resource"))
 
     executor = MigrationExecutor(connection)
