@@ -8,7 +8,9 @@ cookie are stored, so drafts and staff views never reach the public.
 
 Invalidation: every save or delete of content (signals), and every successful POST in
 admin (bulk actions use queryset.update(), which sends no signal), bumps a generation
-number that is part of every key. The date is part of the key too, so pages that depend
+number that is part of every key, at once and again when the transaction commits: a
+reader who renders the page between the save and the commit still sees the old rows,
+and what it stores under the new generation must not outlive the commit. The date is part of the key too, so pages that depend
 on "today" (publication dates, upcoming sessions) turn over at midnight, and entries
 expire after PAGE_CACHE_SECONDS in any case.
 """
@@ -20,6 +22,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -50,8 +53,20 @@ def generation():
     return memo["generation"]
 
 
-def invalidate(**kwargs):
-    """Make every cached page stale (called on any content change)."""
+def invalidate(using=None, **kwargs):
+    """Make every cached page stale now, and again when the current transaction commits.
+
+    Called on any content change, from any route (signals, admin, commands, tasks).
+    """
+    _bump()
+    connection = transaction.get_connection(using)
+    # One bump per transaction however many rows it saves; a callback lost to a rollback is gone
+    # from run_on_commit, so a later change schedules a new one.
+    if connection.in_atomic_block and not any(entry[1] is _bump for entry in connection.run_on_commit):
+        transaction.on_commit(_bump, using=using, robust=True)
+
+
+def _bump():
     memo = _request_memo.get()
     if memo is not None:
         memo.pop("generation", None)
