@@ -10,9 +10,9 @@ Invalidation: every save or delete of content (signals), and every successful PO
 admin (bulk actions use queryset.update(), which sends no signal), bumps a generation
 number that is part of every key, at once and again when the transaction commits: a
 reader who renders the page between the save and the commit still sees the old rows,
-and what it stores under the new generation must not outlive the commit. The date is part of the key too, so pages that depend
-on "today" (publication dates, upcoming sessions) turn over at midnight, and entries
-expire after PAGE_CACHE_SECONDS in any case.
+and what it stores under the new generation must not outlive the commit. The date is part
+of the key too, so pages that depend on "today" (publication dates, upcoming sessions)
+turn over at midnight, and entries expire after PAGE_CACHE_SECONDS in any case.
 """
 
 import base64
