@@ -38,5 +38,6 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
 
+handler400 = "portal.middleware.bad_request"
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"
