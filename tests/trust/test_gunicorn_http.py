@@ -133,7 +133,8 @@ def test_a_chunked_body_without_a_length_is_limited_too(server):
         sock.sendall(
             b"POST /contrast/ HTTP/1.1\r\nHost: portal.example.org\r\nX-Forwarded-Proto: https\r\n"
             b"Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n"
-            + f"{over:x}\r\n".encode() + b"n" * over
+            + f"{over:x}\r\n".encode()
+            + b"n" * over
         )
         answer = b""
         while chunk := sock.recv(65536):
