@@ -68,8 +68,11 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", self.fallback_policy)
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        # A view exempted on purpose (django-csp's and Django's decorators) stays exempt.
+        if not getattr(response, "_csp_exempt", False):
+            response.headers.setdefault("Content-Security-Policy", self.fallback_policy)
+        if not getattr(response, "xframe_options_exempt", False):
+            response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
@@ -124,13 +127,11 @@ def too_large(request=None):
     """The friendly 413 page for a request body over its route's limit."""
     response = HttpResponse(error_page("413.html", "Sorry, that was too much to send"), status=413)
     response["Cache-Control"] = "no-store"
-    # The client may still be sending: do not leave the connection open for the rest of it.
-    response["Connection"] = "close"
     return response
 
 
 def body_limit(request):
-    """The most bytes a request to this address may send (see REQUEST_BODY_LIMITS in settings)."""
+    """The most bytes a request to this address may send (PUBLIC_REQUEST_BODY_LIMIT, STAFF_REQUEST_BODY_LIMITS)."""
     public = settings.PUBLIC_REQUEST_BODY_LIMIT
     for prefix, limit in settings.STAFF_REQUEST_BODY_LIMITS.items():
         if request.path_info.startswith(prefix):
