@@ -61,9 +61,9 @@ def read_from_another_connection(url):
 def test_a_page_stored_between_the_save_and_the_commit_is_stale_after_the_commit():
     if connection.vendor == "sqlite":
         # The test database is SQLite in memory with a shared cache: a second connection is
-        # blocked by the write instead of reading the old rows, so the race cannot happen here.
-        # The generation test below covers SQLite.
-        pytest.skip("needs a database where readers see the last committed rows during a write")
+        # blocked by the write instead of reading the old rows. The next test runs the same
+        # race on an SQLite file, as deployed.
+        pytest.skip("a reader of the in-memory test database waits for the writer")
     briefing = make_briefing()
     assert Client().get(URL).status_code == 200
     with transaction.atomic():
@@ -73,6 +73,59 @@ def test_a_page_stored_between_the_save_and_the_commit_is_stale_after_the_commit
         # stores the published page under the new generation.
         assert read_from_another_connection(URL) == 200
     assert Client().get(URL).status_code == 404
+
+
+RACE_ON_A_FILE = """
+import datetime as dt, threading
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
+from briefings.models import Briefing
+from portal.models import SiteSettings
+
+SiteSettings.load()
+url = "/briefings/lived-experience/"
+briefing = Briefing.objects.create(title="Lived experience", slug="lived-experience", summary="s",
+    status="published", published=timezone.localdate() - dt.timedelta(days=3))
+client = Client(HTTP_HOST="localhost")
+print("before", client.get(url).status_code)
+during = []
+
+def read():
+    during.append(Client(HTTP_HOST="localhost").get(url).status_code)
+    connection.close()
+
+with transaction.atomic():
+    briefing.status = "draft"
+    briefing.save()
+    reader = threading.Thread(target=read)
+    reader.start()
+    reader.join(60)
+print("during", during[0])
+print("after", client.get(url).status_code)
+"""
+
+
+def test_the_same_race_on_an_sqlite_file_as_deployed(tmp_path):
+    """A second connection to an SQLite file reads the last committed rows while a write is open."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(DJANGO_SETTINGS_MODULE="tests.trust.gunicorn_settings", DATABASE_URL=f"sqlite:///{tmp_path / 'db'}")
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=root, env=env, check=True)
+    result = subprocess.run(
+        [*manage, "shell", "-v0", "-c", RACE_ON_A_FILE], cwd=root, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split()
+    # The reader saw the published page during the write (the race happened), yet after the
+    # commit the public gets the 404.
+    assert lines == ["before", "200", "during", "200", "after", "404"], result.stdout + result.stderr
 
 
 def test_the_generation_moves_again_when_the_transaction_commits():
