@@ -41,7 +41,7 @@ def team_pack(request, slug):
         _visible_briefings(request).prefetch_related("sections", "questions", "key_facts", "resources"), slug=slug
     )
     questions = [question.text for question in briefing.questions.all()]
-    return render(
+    response = render(
         request,
         "briefings/team_pack.html",
         {
@@ -52,9 +52,14 @@ def team_pack(request, slug):
             "note_lines": range(5),
         },
     )
+    return views.private_if_staff(request, response)
 
 
 def briefing_pdf(request, slug):
+    # One PDF per site address, however the Host header is spelt: a bot varying its case or port
+    # cannot make the site lay out the same PDF again (the address printed on it is this one).
+    request.META["HTTP_HOST"] = canonical_host(request)
+    request.__dict__.pop("_current_scheme_host", None)
     briefing = get_object_or_404(_visible_briefings(request).only("pk", "slug", "updated_at", "version"), slug=slug)
     # Public PDFs are the same for everyone until the briefing, the site settings or the day change.
     cacheable = briefing.is_published and not request.user.is_staff
@@ -70,6 +75,17 @@ def briefing_pdf(request, slug):
     response["Content-Disposition"] = f'inline; filename="{briefing.slug}.pdf"'
     response["Cache-Control"] = "private, no-store" if request.user.is_staff else "public, max-age=300"
     return response
+
+
+def canonical_host(request):
+    """The request's host in lower case, without a trailing dot, keeping the port only if it is
+    the one this server answers on (any other port in the header is the client's own invention)."""
+    host = request.get_host().lower()
+    name, _, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
+    if not name:
+        name, port = host, ""
+    name = name.rstrip(".")
+    return f"{name}:{port}" if port and port == str(request.get_port()) else name
 
 
 def _pdf_cache_key(request, briefing):

@@ -3,6 +3,7 @@ from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 
 from portal.cache import generation as page_cache_generation
 from training.models import Course
@@ -46,7 +47,14 @@ def briefing_detail(request, slug):
         "body_cache_seconds": settings.BRIEFING_BODY_CACHE_SECONDS,
         "page_generation": page_cache_generation(),
     }
-    return render(request, "briefings/detail.html", context)
+    return private_if_staff(request, render(request, "briefings/detail.html", context))
+
+
+def private_if_staff(request, response):
+    """A page rendered for staff (a draft preview, say) is kept by no cache: not the browser's, not a proxy's."""
+    if request.user.is_staff:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def published_briefing(slug):

@@ -1,16 +1,21 @@
 """Whole-page cache for anonymous readers, invalidated whenever content changes.
 
-The middleware sits first in MIDDLEWARE so a hit costs two cache reads and nothing else:
-no session, no database. What is stored is the final response (headers included) with
-the CSP nonce replaced by a placeholder; each hit gets a fresh nonce. Requests that carry
-a session cookie (staff, previews) bypass the cache, and only 200 responses that set no
-cookie are stored, so drafts and staff views never reach the public.
+The middleware sits just after the security middleware (headers, the HTTPS redirect) and
+compression, so a hit costs two cache reads and nothing else: no session, no database.
+What is stored is the final response (headers included), split where the CSP nonce was,
+so each hit gets a fresh nonce in exactly those places; a page with no nonce in its body
+is also kept compressed, once per encoding readers ask for (brotli, gzip), so a hit does
+no compression work. Requests that carry a session cookie (staff, previews) bypass the
+cache, and only 200 responses that set no cookie are stored, so drafts and staff views
+never reach the public.
 
 Invalidation: every save or delete of content (signals), and every successful POST in
 admin (bulk actions use queryset.update(), which sends no signal), bumps a generation
-number that is part of every key. The date is part of the key too, so pages that depend
-on "today" (publication dates, upcoming sessions) turn over at midnight, and entries
-expire after PAGE_CACHE_SECONDS in any case.
+number that is part of every key, at once and again when the transaction commits: a
+reader who renders the page between the save and the commit still sees the old rows,
+and what it stores under the new generation must not outlive the commit. The date is part
+of the key too, so pages that depend on "today" (publication dates, upcoming sessions)
+turn over at midnight, and entries expire after PAGE_CACHE_SECONDS in any case.
 """
 
 import base64
@@ -20,13 +25,15 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 
+from portal import compression
+
 GENERATION_KEY = "page-cache:generation"
-PLACEHOLDER = "__csp_nonce_placeholder__"
 NONCE_HEADERS = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
 CACHEABLE_TYPES = ("text/html", "application/rss+xml", "application/xml", "text/xml", "text/plain", "text/calendar")
 SKIP_PREFIXES = ("/admin/", "/markdownx/", "/healthz/", "/static/", "/media/", "/contrast/")
@@ -50,8 +57,20 @@ def generation():
     return memo["generation"]
 
 
-def invalidate(**kwargs):
-    """Make every cached page stale (called on any content change)."""
+def invalidate(using=None, **kwargs):
+    """Make every cached page stale now, and again when the current transaction commits.
+
+    Called on any content change, from any route (signals, admin, commands, tasks).
+    """
+    _bump()
+    connection = transaction.get_connection(using)
+    # One bump per transaction however many rows it saves; a callback lost to a rollback is gone
+    # from run_on_commit, so a later change schedules a new one.
+    if connection.in_atomic_block and not any(entry[1] is _bump for entry in connection.run_on_commit):
+        transaction.on_commit(_bump, using=using, robust=True)
+
+
+def _bump():
     memo = _request_memo.get()
     if memo is not None:
         memo.pop("generation", None)
@@ -82,20 +101,29 @@ class PageCacheMiddleware:
 
         key = self.key(request)
         cache = page_cache()
+        encoding = compression.accepted_encoding(request)
+        if encoding:
+            stored = cache.get(f"{key}:{encoding}")
+            if stored is not None:
+                return self.from_cache(request, stored)
         stored = cache.get(key)
-        if stored is not None:
-            return self.from_cache(request, stored)
-
-        response = self.get_response(request)
-        if self.can_store(request, response):
+        if stored is None:
+            response = self.get_response(request)
+            if not self.can_store(request, response):
+                return response
             stored = self.to_cache(request, response)
             cache.set(key, stored, seconds)
-            response["ETag"] = stored["etag"]
-            if request.META.get("HTTP_IF_NONE_MATCH") and stored["etag"] in parse_etags(
-                request.META["HTTP_IF_NONE_MATCH"]
-            ):
-                return self.not_modified(stored)
-        return response
+            if not (encoding and self.can_encode(stored)):
+                response["ETag"] = stored["etag"]
+                patch_vary_headers(response, ["Accept-Encoding"])
+                if self.matches(request, stored["etag"]):
+                    return self.not_modified(stored)
+                return response
+        if encoding and self.can_encode(stored):
+            # Compressed once per page and encoding, then served as stored.
+            stored = self.encode(stored, encoding)
+            cache.set(f"{key}:{encoding}", stored, seconds)
+        return self.from_cache(request, stored)
 
     @staticmethod
     def can_use_cache(request):
@@ -107,12 +135,14 @@ class PageCacheMiddleware:
 
     @staticmethod
     def key(request):
-        # The contrast choice changes the page's <html> class, so it is part of the key.
+        # The contrast choice changes the page's <html> class, so it is part of the key. So is the
+        # scheme: a page made for HTTPS is never answered over plain HTTP.
         raw = "|".join(
             [
                 str(generation()),
                 timezone.localdate().isoformat(),
                 request.method,
+                request.scheme,
                 request.get_host(),
                 request.get_full_path(),
                 request.COOKIES.get("contrast", ""),
@@ -127,6 +157,7 @@ class PageCacheMiddleware:
             response.status_code == 200
             and not response.streaming
             and not response.cookies
+            and not response.has_header("Content-Encoding")
             and not (user is not None and user.is_authenticated)
             and "private" not in response.get("Cache-Control", "")
             and "no-store" not in response.get("Cache-Control", "")
@@ -135,32 +166,54 @@ class PageCacheMiddleware:
 
     @staticmethod
     def to_cache(request, response):
+        """What is kept: the body and the nonce headers split where the request's nonce was.
+
+        Only those places get a fresh nonce on a hit, so text that merely looks like a nonce
+        or a placeholder is served as it was written.
+        """
         content = response.content
         headers = dict(response.items())
-        nonce = getattr(request, "_csp_nonce", None)
-        if isinstance(nonce, str):
-            content = content.replace(nonce.encode(), PLACEHOLDER.encode())
-            for name in NONCE_HEADERS:
-                if name in headers:
-                    headers[name] = headers[name].replace(nonce, PLACEHOLDER)
         headers.pop("ETag", None)
-        etag = '"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"'
-        return {"content": content, "headers": headers, "etag": etag}
+        nonce = getattr(request, "_csp_nonce", None)
+        parts, header_parts = [content], {}
+        if isinstance(nonce, str) and nonce:
+            parts = content.split(nonce.encode())
+            for name in NONCE_HEADERS:
+                if name in headers and nonce in headers[name]:
+                    header_parts[name] = headers.pop(name).split(nonce)
+        etag = '"' + hashlib.md5(b"".join(parts), usedforsecurity=False).hexdigest() + '"'
+        return {"parts": parts, "headers": headers, "header_parts": header_parts, "etag": etag}
+
+    @staticmethod
+    def can_encode(stored):
+        """A body with no nonce in it is the same bytes on every hit, so it can be kept compressed."""
+        return len(stored["parts"]) == 1 and len(stored["parts"][0]) >= compression.MIN_SIZE
+
+    @staticmethod
+    def encode(stored, encoding):
+        headers = {**stored["headers"], "Content-Encoding": encoding}
+        body = compression.compress(stored["parts"][0], encoding, stored=True)
+        etag = compression.encoded_etag(stored["etag"], encoding)
+        return {**stored, "parts": [body], "headers": headers, "etag": etag}
+
+    @staticmethod
+    def matches(request, etag):
+        if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+        return bool(if_none_match) and etag in parse_etags(if_none_match)
 
     def from_cache(self, request, stored):
-        if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
-        if if_none_match and stored["etag"] in parse_etags(if_none_match):
+        if self.matches(request, stored["etag"]):
             return self.not_modified(stored)
         nonce = base64.b64encode(os.urandom(16)).decode("ascii")
-        content = stored["content"]
-        if PLACEHOLDER.encode() in content:
-            content = content.replace(PLACEHOLDER.encode(), nonce.encode())
+        content = nonce.encode().join(stored["parts"])
         response = HttpResponse(content if request.method == "GET" else b"")
         for name, value in stored["headers"].items():
-            response[name] = value.replace(PLACEHOLDER, nonce) if name in NONCE_HEADERS else value
+            response[name] = value
+        for name, parts in stored["header_parts"].items():
+            response[name] = nonce.join(parts)
         response["ETag"] = stored["etag"]
         response["Content-Length"] = str(len(content))
-        patch_vary_headers(response, ["Cookie"])
+        patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
         return response
 
     @staticmethod
@@ -170,6 +223,7 @@ class PageCacheMiddleware:
         for name in ("Cache-Control", "Vary", "Content-Location", "Expires"):
             if name in stored["headers"]:
                 response[name] = stored["headers"][name]
+        patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
         return response
 
     @staticmethod

@@ -1,8 +1,11 @@
 """Site-wide response hardening, and a friendly 503 when the database cannot be reached."""
 
+import io
 import logging
 
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
@@ -52,13 +55,27 @@ STAFF_PREFIXES = ("/admin/", "/markdownx/")
 
 
 class SecurityHeadersMiddleware:
-    """Headers Django's SecurityMiddleware does not set."""
+    """Headers Django's SecurityMiddleware does not set, and the strict ones on every answer.
+
+    First in MIDDLEWARE, so an answer made before the inner middleware runs (a bad Host header,
+    a body too large, a cached page) still carries the policy, X-Frame-Options and nosniff.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # The site's policy without a nonce: an error page made early has no inline script or style.
+        self.fallback_policy = build_policy()
 
     def __call__(self, request):
         response = self.get_response(request)
+        # A view exempted on purpose (django-csp's and Django's decorators) stays exempt.
+        if not getattr(response, "_csp_exempt", False):
+            response.headers.setdefault("Content-Security-Policy", self.fallback_policy)
+        if not getattr(response, "xframe_options_exempt", False):
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         # Our files are for our pages: another site may not embed them (images, PDFs, scripts).
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
@@ -97,6 +114,64 @@ def database_unavailable(request=None):
     response["Retry-After"] = "30"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def bad_request(request, exception=None):
+    """The friendly 400 page (a wrong Host header, a malformed request); never reads the request."""
+    response = HttpResponse(error_page("400.html", "Sorry, the address was not understood"), status=400)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def too_large(request=None):
+    """The friendly 413 page for a request body over its route's limit."""
+    response = HttpResponse(error_page("413.html", "Sorry, that was too much to send"), status=413)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def body_limit(request):
+    """The most bytes a request to this address may send (PUBLIC_REQUEST_BODY_LIMIT, STAFF_REQUEST_BODY_LIMITS)."""
+    public = settings.PUBLIC_REQUEST_BODY_LIMIT
+    for prefix, limit in settings.STAFF_REQUEST_BODY_LIMITS.items():
+        if request.path_info.startswith(prefix):
+            # Only a signed-in member of staff gets more than the public limit (not a made-up cookie).
+            user = getattr(request, "user", None)
+            return limit if user is not None and user.is_active and user.is_staff else public
+    return public
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request body larger than its route allows, before anything reads it.
+
+    Sits after AuthenticationMiddleware (staff routes allow more, for a signed-in member of staff
+    only) and before any view or process_view reads request.POST. The declared Content-Length is
+    checked first; a chunked body with no length is read up to the limit and refused past it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        declared = request.META.get("CONTENT_LENGTH")
+        chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if declared:
+            try:
+                length = int(declared)
+            except ValueError:
+                return bad_request(request)
+            if length > settings.PUBLIC_REQUEST_BODY_LIMIT and length > body_limit(request):
+                return too_large(request)
+        elif chunked:
+            limit = body_limit(request)
+            stream = request.META["wsgi.input"]
+            body = stream.read(limit + 1)
+            if len(body) > limit:
+                return too_large(request)
+            # Django reads only CONTENT_LENGTH bytes: hand it the whole (small enough) body.
+            request.META["CONTENT_LENGTH"] = str(len(body))
+            request._stream = LimitedStream(io.BytesIO(body), len(body))
+        return self.get_response(request)
 
 
 def is_database_down(exception):

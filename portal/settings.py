@@ -69,15 +69,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a cached page for an anonymous reader is answered before any other work.
-    "portal.cache.PageCacheMiddleware",
-    "django.middleware.security.SecurityMiddleware",
+    # Outermost: strict headers on every answer, including those made before the inner layers run.
     "portal.middleware.SecurityHeadersMiddleware",
+    # Before the page cache, so plain HTTP is redirected to HTTPS whether or not a page is cached.
+    "django.middleware.security.SecurityMiddleware",
+    # Compresses what the page cache did not already store compressed (it skips anything with secrets).
+    "portal.compression.CompressionMiddleware",
+    # A cached page for an anonymous reader is answered before any other work.
+    "portal.cache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads request.POST: refuses bodies over their route's limit.
+    "portal.middleware.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -146,6 +152,15 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 BRIEFING_BODY_CACHE_SECONDS = int(os.environ.get("BRIEFING_BODY_CACHE_SECONDS", "3600"))
 # Seconds the results of one search (query, filters, page) are kept while no content changes.
 SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "600"))
+
+# Request bodies (README "Security"): anyone may send this much (the contrast toggle, the login
+# form); a signed-in member of staff may send more to these addresses. Larger bodies get 413.
+PUBLIC_REQUEST_BODY_LIMIT = 16 * 1024
+STAFF_REQUEST_BODY_LIMITS = {
+    "/markdownx/upload/": 3 * 1024 * 1024,  # one image of up to 2 MB
+    "/markdownx/markdownify/": 1024 * 1024,  # the preview of one Markdown field
+    "/admin/": 64 * 1024 * 1024,  # forms with several resource files of up to 10 MB, or imports
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

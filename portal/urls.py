@@ -35,5 +35,6 @@ urlpatterns = [
     path("training/", include("training.urls")),
 ]
 
+handler400 = "portal.middleware.bad_request"
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"

@@ -41,9 +41,9 @@ end
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.status + summary.errors.timeout
-  io.write(string.format('RESULT {"requests": %d, "seconds": %f, "errors": %d, '
+  io.write(string.format('RESULT {"requests": %d, "seconds": %f, "errors": %d, "bytes": %d, '
     .. '"p50": %f, "p95": %f, "p99": %f}\\n',
-    summary.requests, summary.duration / 1e6, errors,
+    summary.requests, summary.duration / 1e6, errors, summary.bytes,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
 end
 """
@@ -187,6 +187,8 @@ def run_wrk(base, path, args, headers=(), queries=()):
         if line.startswith("RESULT "):
             result = json.loads(line[len("RESULT ") :])
             result["rps"] = result["requests"] / result["seconds"]
+            # Bytes on the wire per response, headers included (what a reader downloads).
+            result["kb"] = result["bytes"] / max(result["requests"], 1) / 1024
             return result
     raise SystemExit(f"wrk printed no result:\n{out}")
 
@@ -239,6 +241,8 @@ def bench_database(label, env, args):
     searches = ["/search/?q=" + urllib.request.quote(q) for q in SEARCH_TERMS]
     # A session cookie that matches no session: the page cache is bypassed and the session looked up.
     stale = ["Cookie: sessionid=bench-no-such-session"]
+    # What browsers send: the page cache answers with the brotli copy it stored.
+    compressed = "Accept-Encoding: gzip, br"
     detail = "/briefings/bench-briefing-7/"
     # Service time of a search: one connection per worker, so no queueing is counted.
     one_each = argparse.Namespace(connections=args.workers, duration=args.duration)
@@ -250,6 +254,7 @@ def bench_database(label, env, args):
             ("home", "/", (), ()),
             ("briefing list", "/briefings/", (), ()),
             ("briefing detail", detail, (), ()),
+            ("briefing detail, compressed", detail, (compressed,), ()),
             ("course detail", "/training/bench-course-3/", (), ()),
             ("briefing detail, stale session", detail, stale, ()),
             ("search, 10 queries (result cache)", "/search/", stale, searches),
@@ -306,10 +311,13 @@ def print_table(label, args, rows, cold):
         f"gunicorn {args.workers} workers; wrk 1 thread, {args.connections} connections, {args.duration}s a run; "
         f"median of {args.rounds} rounds"
     )
-    print(f"{'page':36} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'x static':>9}")
+    print(f"{'page':36} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'x static':>9} {'KB':>6}")
     for name, r, ratio in rows:
         ratio = f"{median(ratio):9.2f}" if ratio else f"{1:9.2f}"
-        print(f"{name:36} {r['rps']:7.0f} {r['p50']:7.1f} {r['p95']:7.1f} {r['p99']:7.1f} {r['errors']:6.0f} {ratio}")
+        print(
+            f"{name:36} {r['rps']:7.0f} {r['p50']:7.1f} {r['p95']:7.1f} {r['p99']:7.1f} {r['errors']:6.0f} {ratio}"
+            f" {r['kb']:6.1f}"
+        )
     if cold:
         print(
             f"search without result cache, one at a time in-process ({cold['n']} searches of the 10 queries): "

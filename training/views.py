@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from briefings.models import Briefing
+from briefings.views import private_if_staff
 from portal.context_processors import site_settings
 
 from .calendar import calendar_response
@@ -49,7 +50,9 @@ def course_detail(request, slug):
         slug=slug,
     )
     in_calendar = any(s.status != Session.Status.CANCELLED for s in course.upcoming)
-    return render(request, "training/detail.html", {"course": course, "in_calendar": in_calendar})
+    response = render(request, "training/detail.html", {"course": course, "in_calendar": in_calendar})
+    # Staff previews (drafts included) are kept by no cache.
+    return private_if_staff(request, response)
 
 
 def sessions_ics(request):
