@@ -21,6 +21,7 @@ turn over at midnight, and entries expire after PAGE_CACHE_SECONDS in any case.
 import base64
 import hashlib
 import os
+import time
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -48,12 +49,25 @@ def page_cache():
 _request_memo = ContextVar("page_cache_request_memo", default=None)
 
 
+def _stored_generation():
+    """The shared generation; if the cache lost it (restart, flush, eviction), a number never used before.
+
+    Starting again from 0 would bring back entries each worker still keeps in memory under the old numbers.
+    """
+    cache = page_cache()
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns(), None)
+        value = cache.get(GENERATION_KEY) or time.time_ns()
+    return value
+
+
 def generation():
     memo = _request_memo.get()
     if memo is None:
-        return page_cache().get(GENERATION_KEY) or 0
+        return _stored_generation()
     if "generation" not in memo:
-        memo["generation"] = page_cache().get(GENERATION_KEY) or 0
+        memo["generation"] = _stored_generation()
     return memo["generation"]
 
 
@@ -78,7 +92,7 @@ def _bump():
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, generation() + 1, None)
+        cache.add(GENERATION_KEY, time.time_ns(), None)
 
 
 class PageCacheMiddleware:

@@ -340,11 +340,6 @@ def test_failed_logins_on_both_servers_count_towards_one_lockout(site):
     assert browser.login(site.a, "locked", PASSWORD)[0] == 429
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="portal.cache restarts the generation at 0 when the shared cache loses it, so each worker's "
-    "in-memory entries kept under the old numbers (site settings for an hour) are served again",
-)
 def test_no_server_serves_old_content_after_redis_loses_the_content_generation(site, staff):
     shared = redis.Redis.from_url(os.environ["CACHE_URL"])
     reader = Browser()

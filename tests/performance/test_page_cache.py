@@ -210,3 +210,18 @@ def test_a_request_reads_the_generation_once_and_sees_its_own_invalidation(clien
     before = page_cache_module.generation()
     invalidate()
     assert page_cache_module.generation() == before + 1
+
+
+def test_a_generation_lost_by_the_shared_cache_never_comes_back(db):
+    """After a cache restart or eviction, numbers used before would revive entries workers keep in memory."""
+    from portal import cache as page_cache_module
+
+    seen = {page_cache_module.generation()}
+    for _ in range(3):
+        invalidate()
+        seen.add(page_cache_module.generation())
+    page_cache_module.page_cache().delete(page_cache_module.GENERATION_KEY)
+    assert page_cache_module.generation() not in seen
+    page_cache_module.page_cache().delete(page_cache_module.GENERATION_KEY)
+    invalidate()  # a bump of a lost number also starts from one never used
+    assert page_cache_module.generation() not in seen
