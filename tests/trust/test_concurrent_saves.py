@@ -1,0 +1,205 @@
+"""Two staff saving at the same moment under gunicorn: nothing is lost, on SQLite as on PostgreSQL.
+
+Real gunicorn (DEBUG off, a generated SECRET_KEY, 2 workers) serves a copy of the suite's database:
+on SQLite a file (so the site's own SQLite options apply: WAL, busy timeout, BEGIN IMMEDIATE), on
+PostgreSQL the suite's test database. Two logged-in publishers fire their saves together
+(threads released by a barrier), several times over.
+"""
+
+import http.client
+import os
+import secrets
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from contextlib import closing
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.db import connection
+
+from .conftest import _FormParser, make_briefing, make_user
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+PASSWORD = "a-long-test-password"
+ROUNDS = 4
+STALE = "was changed while you were editing it"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class Browser:
+    """One member of staff: a cookie jar over http.client, redirects not followed."""
+
+    def __init__(self, port):
+        self.port, self.cookies = port, {}
+
+    def request(self, method, path, fields=None):
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if fields is not None:
+            body = urlencode(fields, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _, rest = header.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+            return response.status, response.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+
+    def form(self, path, form_id):
+        status, page = self.request("GET", path)
+        assert status == 200, f"GET {path} answered {status}"
+        parser = _FormParser(form_id)
+        parser.feed(page)
+        return {key: parser.data.getlist(key) for key in parser.data}
+
+    def log_in(self, username):
+        fields = self.form("/admin/login/", "login-form")
+        fields.update(username=[username], password=[PASSWORD], next=["/admin/"])
+        status, _ = self.request("POST", "/admin/login/", fields)
+        assert status == 302, "logged in"
+
+
+def database_url(tmp_path):
+    """A database the server can use that holds what this test created (committed)."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        path = tmp_path / "db.sqlite3"
+        connection.ensure_connection()
+        with closing(sqlite3.connect(path)) as target:
+            connection.connection.backup(target)
+        return f"sqlite:///{path}"
+    credentials = quote(settings["USER"]) + (f":{quote(settings['PASSWORD'])}" if settings["PASSWORD"] else "")
+    return f"postgres://{credentials}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+
+
+@pytest.fixture
+def site(tmp_path):
+    """gunicorn serving two briefings to two logged-in publishers; yields (alex, sam, briefings)."""
+    for name in ("alex", "sam"):
+        make_user(name, "Publisher", first_name=name.title())
+    briefings = [make_briefing(title="Neglect in the early years"), make_briefing(title="Neglect of teenagers")]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(
+        DATABASE_URL=database_url(tmp_path), DJANGO_SETTINGS_MODULE="portal.settings_test", DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50), MEDIA_ROOT=str(tmp_path / "media"),
+    )  # fmt: skip
+    port = free_port()
+    log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed after the server stops
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"{HOST}:{port}",
+         "--workers", "2", "--timeout", "60", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        wait_until_up(port, server)
+        alex, sam = Browser(port), Browser(port)
+        alex.log_in("alex")
+        sam.log_in("sam")
+        yield alex, sam, briefings
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def wait_until_up(port, server, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "gunicorn exited"
+        try:
+            if Browser(port).request("GET", "/healthz/")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"gunicorn did not answer /healthz/ within {seconds} s")
+
+
+def change_path(briefing):
+    return f"/admin/briefings/briefing/{briefing.pk}/change/"
+
+
+def at_once(*saves):
+    """Run the saves in threads released together; return their (status, page) in order."""
+    barrier = threading.Barrier(len(saves))
+    results = [None] * len(saves)
+
+    def run(index, save):
+        barrier.wait()
+        results[index] = save()
+
+    threads = [threading.Thread(target=run, args=(i, save)) for i, save in enumerate(saves)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    return results
+
+
+def saved_summary(browser, briefing):
+    return browser.form(change_path(briefing), "briefing_form")["summary"][0]
+
+
+def test_two_staff_saving_different_briefings_at_once_both_save(site):
+    alex, sam, (first, second) = site
+    for n in range(ROUNDS):
+        alex_form = alex.form(change_path(first), "briefing_form")
+        sam_form = sam.form(change_path(second), "briefing_form")
+        alex_form["summary"] = [f"Alex’s summary, round {n}."]
+        sam_form["summary"] = [f"Sam’s summary, round {n}."]
+        sam_form["sections-0-body"] = [f"Sam’s first section, round {n}."]
+
+        (alex_status, _), (sam_status, sam_page) = at_once(
+            lambda f=alex_form: alex.request("POST", change_path(first), f),
+            lambda f=sam_form: sam.request("POST", change_path(second), f),
+        )
+        assert (alex_status, sam_status) == (302, 302), f"round {n}: both saved (503 is 'database is locked')"
+        assert saved_summary(alex, first) == f"Alex’s summary, round {n}."
+        assert saved_summary(sam, second) == f"Sam’s summary, round {n}."
+
+
+def test_two_staff_saving_the_same_briefing_at_once_one_gets_the_conflict_message(site):
+    alex, sam, (briefing, _) = site
+    for n in range(ROUNDS):
+        forms = {
+            "Alex": alex.form(change_path(briefing), "briefing_form"),
+            "Sam": sam.form(change_path(briefing), "briefing_form"),
+        }
+        for who, fields in forms.items():
+            fields["summary"] = [f"{who}’s summary, round {n}."]
+
+        results = dict(
+            zip(
+                forms,
+                at_once(
+                    lambda f=forms["Alex"]: alex.request("POST", change_path(briefing), f),
+                    lambda f=forms["Sam"]: sam.request("POST", change_path(briefing), f),
+                ),
+                strict=True,
+            )
+        )
+        statuses = sorted(status for status, _ in results.values())
+        assert statuses == [200, 302], f"round {n}: one saved, one told (not 503): {statuses}"
+        winner = next(who for who, (status, _) in results.items() if status == 302)
+        loser_page = next(page for status, page in results.values() if status == 200)
+        assert STALE in loser_page
+        loser = "Sam" if winner == "Alex" else "Alex"
+        assert f"{loser}’s summary, round {n}." in loser_page, "what the second person typed is still there"
+        assert saved_summary(alex, briefing) == f"{winner}’s summary, round {n}."
