@@ -7,6 +7,7 @@ from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from portal.models import validate_web_address
+from portal.versions import PartQuerySet
 
 NO_NAMES = "Public text: never name or identify a child, family or member of staff."
 
@@ -171,6 +172,9 @@ class OrderedPart(models.Model):
     """Shared shape of a briefing's ordered parts."""
 
     position = models.PositiveIntegerField(default=0, db_index=True)
+
+    # update() on parts moves the briefing's version, as saves and deletes do (portal.versions).
+    objects = PartQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -411,3 +411,13 @@ def test_link_added_from_the_course_then_stale_briefing_save_is_refused(publishe
 
     assert_briefing_refused(save_stale_briefing(publisher, url, data), briefing)
     assert list(Briefing.objects.get(pk=briefing.pk).courses.all()) == [course]
+
+
+def test_link_added_from_the_briefing_then_stale_course_save_is_refused(publisher, course, briefing):
+    course_url, course_data = open_course(publisher, course)
+    url, data = open_briefing(publisher, briefing)
+    data["courses"] = [str(course.pk)]
+    assert publisher.post(url, post_data(data)).status_code == 302
+
+    assert_course_refused(save_stale_course(publisher, course_url, course_data), course)
+    assert list(course.briefings.all()) == [briefing]
