@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 PASSWORD = "a-long-test-password"
-ROUNDS = 4
+ROUNDS = 3
 STALE = "was changed while you were editing it"
 
 
@@ -113,7 +113,7 @@ def site(tmp_path):
     log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed after the server stops
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"{HOST}:{port}",
-         "--workers", "2", "--timeout", "60", "--log-level", "warning"],
+         "--workers", "2", "--preload", "--timeout", "60", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
