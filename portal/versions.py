@@ -110,7 +110,7 @@ class PartQuerySet(models.QuerySet):
         if not links:
             return super().update(**kwargs)
         using = self.db
-        with transaction.atomic(using=router.db_for_write(self.model), savepoint=False):
+        with transaction.atomic(using=using, savepoint=False):
             pks = list(self.values_list("pk", flat=True))
             rows = self.model._base_manager.using(using).filter(pk__in=pks)
             for owner_model, fk in links:
@@ -123,7 +123,7 @@ class PartQuerySet(models.QuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
-        with transaction.atomic(using=router.db_for_write(self.model), savepoint=False):
+        with transaction.atomic(using=self.db, savepoint=False):
             for owner_model, fk in owners(self.model):
                 bump(owner_model, {getattr(obj, fk.attname) for obj in objs}, self.db)
             return super().bulk_create(objs, *args, **kwargs)

@@ -228,6 +228,26 @@ def test_update_of_sessions_in_code_moves_every_owner_version(course):
     assert after[course.pk] > before[course.pk] and after[other.pk] > before[other.pk]
 
 
+def test_bulk_create_and_bulk_update_of_parts_move_the_owner_version(briefing):
+    def version():
+        return Briefing.objects.values_list("version", flat=True).get(pk=briefing.pk)
+
+    before = version()
+    Resource.objects.bulk_create([Resource(briefing=briefing, title="Poster", url="https://example.org/poster")])
+    assert version() > before
+
+    before = version()
+    resources = list(briefing.resources.all())
+    for resource in resources:
+        resource.title = resource.title.upper()
+    Resource.objects.bulk_update(resources, ["title"])
+    assert version() > before
+
+    before = version()
+    briefing.resources.update(kind=Resource.Kind.POSTER)
+    assert version() > before
+
+
 def test_fresh_course_form_after_a_session_change_saves(publisher, editor, course):
     session = first_session(course)
     changelist_action(editor, reverse("admin:training_session_changelist"), "mark_full", [session.pk])
