@@ -2,11 +2,12 @@
 
 Real gunicorn (DEBUG off, a generated SECRET_KEY, 2 workers) serves a copy of the suite's database:
 on SQLite a file (so the site's own SQLite options apply: WAL, busy timeout, BEGIN IMMEDIATE), on
-PostgreSQL the suite's test database. Two logged-in publishers fire their saves together
-(threads released by a barrier), several times over.
+PostgreSQL a new database made from the suite's test database, dropped afterwards. Two logged-in
+publishers fire their saves together (threads released by a barrier), several times over.
 """
 
 import http.client
+import json
 import os
 import secrets
 import socket
@@ -15,18 +16,14 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
-from briefings.models import Briefing
-
-from .conftest import _FormParser, make_briefing, make_user
-
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+from .conftest import _FormParser
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -78,54 +75,91 @@ class Browser:
         assert status == 302, "logged in"
 
 
-def serve_database(tmp_path):
-    """(DATABASE_URL for the server, function reading a stored summary): a database holding this test's data."""
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        path = tmp_path / "db.sqlite3"
-        connection.ensure_connection()
-        with closing(sqlite3.connect(path)) as target:
-            connection.connection.backup(target)
+SEED = """
+import json, sys
+import django
+django.setup()
+from tests.trust.conftest import make_briefing, make_user
+token = sys.argv[1]
+for name in ("alex", "sam"):
+    make_user(f"{name}-{token}", is_superuser=True, first_name=name.title())
+titles = ["Neglect in the early years", "Neglect of teenagers"]
+print(json.dumps([make_briefing(title=t, slug=f"race-{token}-{n}").pk for n, t in enumerate(titles)]))
+"""
 
-        def stored_summary(briefing):
-            with closing(sqlite3.connect(path, timeout=20)) as db:
-                return db.execute("SELECT summary FROM briefings_briefing WHERE id = ?", [briefing.pk]).fetchone()[0]
 
-        return f"sqlite:///{path}", stored_summary
-    credentials = quote(settings["USER"]) + (f":{quote(settings['PASSWORD'])}" if settings["PASSWORD"] else "")
-    url = f"postgres://{credentials}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
-    return url, lambda briefing: Briefing.objects.values_list("summary", flat=True).get(pk=briefing.pk)
+@contextmanager
+def server_database(tmp_path, django_db_blocker):
+    """A database of the suite's kind with the suite's schema, for the server; yields (url, read summary)."""
+    with django_db_blocker.unblock():
+        if connection.vendor == "sqlite":
+            path = tmp_path / "db.sqlite3"
+            connection.ensure_connection()
+            with closing(sqlite3.connect(path)) as target:
+                connection.connection.backup(target)
+
+            def sqlite_summary(pk):
+                with closing(sqlite3.connect(path, timeout=20)) as db:
+                    return db.execute("SELECT summary FROM briefings_briefing WHERE id = ?", [pk]).fetchone()[0]
+
+            yield f"sqlite:///{path}", sqlite_summary
+            return
+        import psycopg2
+
+        settings = connection.settings_dict
+        server = {k: settings[k.upper()] for k in ("host", "port", "user", "password") if settings[k.upper()]}
+        name = f"race_{secrets.token_hex(4)}"
+        connections.close_all()  # a template database must have no one connected
+        admin = psycopg2.connect(dbname="postgres", **server)
+        admin.autocommit = True
+        try:
+            with admin.cursor() as cursor:
+                cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{settings["NAME"]}"')
+
+            def postgres_summary(pk):
+                with closing(psycopg2.connect(dbname=name, **server)) as db, db.cursor() as cursor:
+                    cursor.execute("SELECT summary FROM briefings_briefing WHERE id = %s", [pk])
+                    return cursor.fetchone()[0]
+
+            credentials = quote(server["user"]) + (f":{quote(server['password'])}" if "password" in server else "")
+            yield f"postgres://{credentials}@{server['host']}:{server['port']}/{name}", postgres_summary
+        finally:
+            with admin.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.close()
 
 
 @pytest.fixture
-def site(tmp_path):
-    """gunicorn serving two briefings to two logged-in publishers; yields (alex, sam, briefings, stored_summary)."""
-    for name in ("alex", "sam"):
-        make_user(name, "Publisher", first_name=name.title())
-    briefings = [make_briefing(title="Neglect in the early years"), make_briefing(title="Neglect of teenagers")]
-    url, stored_summary = serve_database(tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    env.update(
-        DATABASE_URL=url, DJANGO_SETTINGS_MODULE="portal.settings_test", DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50), MEDIA_ROOT=str(tmp_path / "media"),
-    )  # fmt: skip
-    port = free_port()
-    log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed after the server stops
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"{HOST}:{port}",
-         "--workers", "2", "--preload", "--timeout", "60", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        wait_until_up(port, server)
-        alex, sam = Browser(port), Browser(port)
-        alex.log_in("alex")
-        sam.log_in("sam")
-        yield alex, sam, briefings, stored_summary
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+def site(tmp_path, django_db_setup, django_db_blocker):
+    """gunicorn serving two briefings to two logged-in publishers; yields (alex, sam, briefing pks, read summary)."""
+    with server_database(tmp_path, django_db_blocker) as (url, stored_summary):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+        env.update(
+            DATABASE_URL=url, DJANGO_SETTINGS_MODULE="portal.settings_test", DEBUG="false",
+            SECRET_KEY=secrets.token_urlsafe(50), MEDIA_ROOT=str(tmp_path / "media"),
+        )  # fmt: skip
+        token = secrets.token_hex(3)
+        seeded = subprocess.run(
+            [sys.executable, "-c", SEED, token], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        )
+        briefings = json.loads(seeded.stdout.strip().splitlines()[-1])
+        port = free_port()
+        log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed after the server stops
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"{HOST}:{port}",
+             "--workers", "2", "--preload", "--timeout", "60", "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            wait_until_up(port, server)
+            alex, sam = Browser(port), Browser(port)
+            alex.log_in(f"alex-{token}")
+            sam.log_in(f"sam-{token}")
+            yield alex, sam, briefings, stored_summary
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            log.close()
 
 
 def wait_until_up(port, server, seconds=60):
@@ -141,8 +175,8 @@ def wait_until_up(port, server, seconds=60):
     raise AssertionError(f"gunicorn did not answer /healthz/ within {seconds} s")
 
 
-def change_path(briefing):
-    return f"/admin/briefings/briefing/{briefing.pk}/change/"
+def change_path(pk):
+    return f"/admin/briefings/briefing/{pk}/change/"
 
 
 def at_once(*saves):

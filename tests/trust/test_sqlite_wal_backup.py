@@ -12,26 +12,25 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from .conftest import make_briefing
-
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def stored_summaries(path):
+def stored_names(path):
     with closing(sqlite3.connect(path)) as db:
-        return [row[0] for row in db.execute("SELECT summary FROM briefings_briefing")]
+        return sorted(row[0] for row in db.execute("SELECT name FROM auth_group"))
 
 
-def test_backup_of_a_wal_database_has_the_saves_not_yet_in_the_main_file(tmp_path):
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite only: the PostgreSQL run backs up with pg_dump or the same JSON export")
-    make_briefing(summary="Before the save.")
-    path = tmp_path / "db.sqlite3"
-    connection.ensure_connection()
-    with closing(sqlite3.connect(path)) as target:
-        connection.connection.backup(target)
+def test_backup_of_a_wal_database_has_the_saves_not_yet_in_the_main_file(tmp_path, django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        if connection.vendor != "sqlite":
+            pytest.skip("SQLite only: PostgreSQL is backed up with pg_dump or the same JSON export")
+        path = tmp_path / "db.sqlite3"
+        connection.ensure_connection()
+        with closing(sqlite3.connect(path)) as target:
+            connection.connection.backup(target)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("INSERT INTO auth_group (name) VALUES ('Reviewers')")
+    before = stored_names(path)
 
     # The site's connection keeps the save in the -wal file: nothing copies it into db.sqlite3 yet.
     site = sqlite3.connect(path)
@@ -39,12 +38,12 @@ def test_backup_of_a_wal_database_has_the_saves_not_yet_in_the_main_file(tmp_pat
         assert site.execute("PRAGMA journal_mode=WAL").fetchone() == ("wal",)
         site.execute("PRAGMA wal_autocheckpoint=0")
         with site:
-            site.execute("UPDATE briefings_briefing SET summary = 'Saved a moment ago.'")
+            site.execute("UPDATE auth_group SET name = 'Reviewers (renamed a moment ago)' WHERE name = 'Reviewers'")
         assert os.path.getsize(f"{path}-wal") > 0
 
         naive = tmp_path / "copied-alone.sqlite3"
         shutil.copyfile(path, naive)
-        assert stored_summaries(naive) == ["Before the save."], "db.sqlite3 alone misses the save"
+        assert stored_names(naive) == before, "db.sqlite3 alone misses the save"
 
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
         env.update(
@@ -56,5 +55,5 @@ def test_backup_of_a_wal_database_has_the_saves_not_yet_in_the_main_file(tmp_pat
     finally:
         site.close()
     records = json.loads((target / "data.json").read_text())
-    summaries = [r["fields"]["summary"] for r in records if r["model"] == "briefings.briefing"]
-    assert summaries == ["Saved a moment ago."]
+    names = {r["fields"]["name"] for r in records if r["model"] == "auth.group"}
+    assert "Reviewers (renamed a moment ago)" in names and "Reviewers" not in names
