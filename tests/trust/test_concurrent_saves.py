@@ -2,7 +2,7 @@
 
 Real gunicorn (DEBUG off, a generated SECRET_KEY, 2 workers) serves a copy of the suite's database:
 on SQLite a file (so the site's own SQLite options apply: WAL, busy timeout, BEGIN IMMEDIATE), on
-PostgreSQL a new database made from the suite's test database, dropped afterwards. Two logged-in
+PostgreSQL a new database with a dump of the suite's test database, dropped afterwards. Two logged-in
 publishers fire their saves together (threads released by a barrier), several times over.
 """
 
@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import secrets
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -21,14 +22,14 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from .conftest import _FormParser
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 PASSWORD = "a-long-test-password"
-ROUNDS = 3
+ROUNDS = 4
 STALE = "was changed while you were editing it"
 
 
@@ -89,59 +90,64 @@ print(json.dumps([make_briefing(title=t, slug=f"race-{token}-{n}").pk for n, t i
 
 
 @contextmanager
-def server_database(tmp_path, django_db_blocker):
-    """A database of the suite's kind with the suite's schema, for the server; yields (url, read summary)."""
-    with django_db_blocker.unblock():
-        if connection.vendor == "sqlite":
-            path = tmp_path / "db.sqlite3"
-            connection.ensure_connection()
-            with closing(sqlite3.connect(path)) as target:
-                connection.connection.backup(target)
+def server_database(tmp_path):
+    """A copy of the suite's (still empty) test database for the server; yields (url, read a summary)."""
+    if connection.vendor == "sqlite":
+        path = tmp_path / "db.sqlite3"
+        # The image of the suite's in-memory database (backup() would wait for this test's transaction).
+        path.write_bytes(connection.connection.serialize())
 
-            def sqlite_summary(pk):
-                with closing(sqlite3.connect(path, timeout=20)) as db:
-                    return db.execute("SELECT summary FROM briefings_briefing WHERE id = ?", [pk]).fetchone()[0]
+        def sqlite_summary(pk):
+            with closing(sqlite3.connect(path, timeout=20)) as db:
+                return db.execute("SELECT summary FROM briefings_briefing WHERE id = ?", [pk]).fetchone()[0]
 
-            yield f"sqlite:///{path}", sqlite_summary
-            return
-        import psycopg2
+        yield f"sqlite:///{path}", sqlite_summary
+        return
+    import psycopg2
 
-        settings = connection.settings_dict
-        server = {k: settings[k.upper()] for k in ("host", "port", "user", "password") if settings[k.upper()]}
-        name = f"race_{secrets.token_hex(4)}"
-        connections.close_all()  # a template database must have no one connected
-        admin = psycopg2.connect(dbname="postgres", **server)
-        admin.autocommit = True
-        try:
-            with admin.cursor() as cursor:
-                cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{settings["NAME"]}"')
+    bindir = os.environ.get("PG_BIN_DIR") or str(Path(shutil.which("pg_dump") or "pg_dump").parent)
+    settings = connection.settings_dict
+    server = {k: settings[k.upper()] for k in ("host", "port", "user", "password") if settings[k.upper()]}
+    name = f"race_{secrets.token_hex(4)}"
+    admin = psycopg2.connect(dbname="postgres", **server)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        where = ["-h", server["host"], "-p", str(server["port"]), "-U", server["user"]]
+        dump = subprocess.run(
+            [f"{bindir}/pg_dump", "--no-owner", *where, settings["NAME"]], capture_output=True, check=True
+        )
+        subprocess.run(
+            [f"{bindir}/psql", "-q", "-v", "ON_ERROR_STOP=1", *where, name], input=dump.stdout, capture_output=True,
+            check=True,
+        )  # fmt: skip
 
-            def postgres_summary(pk):
-                with closing(psycopg2.connect(dbname=name, **server)) as db, db.cursor() as cursor:
-                    cursor.execute("SELECT summary FROM briefings_briefing WHERE id = %s", [pk])
-                    return cursor.fetchone()[0]
+        def postgres_summary(pk):
+            with closing(psycopg2.connect(dbname=name, **server)) as db, db.cursor() as cursor:
+                cursor.execute("SELECT summary FROM briefings_briefing WHERE id = %s", [pk])
+                return cursor.fetchone()[0]
 
-            credentials = quote(server["user"]) + (f":{quote(server['password'])}" if "password" in server else "")
-            yield f"postgres://{credentials}@{server['host']}:{server['port']}/{name}", postgres_summary
-        finally:
-            with admin.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.close()
+        credentials = quote(server["user"]) + (f":{quote(server['password'])}" if "password" in server else "")
+        yield f"postgres://{credentials}@{server['host']}:{server['port']}/{name}", postgres_summary
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
 
 
 @pytest.fixture
-def site(tmp_path, django_db_setup, django_db_blocker):
+def site(tmp_path, db):
     """gunicorn serving two briefings to two logged-in publishers; yields (alex, sam, briefing pks, read summary)."""
-    with server_database(tmp_path, django_db_blocker) as (url, stored_summary):
+    with server_database(tmp_path) as (url, stored_summary):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
         env.update(
             DATABASE_URL=url, DJANGO_SETTINGS_MODULE="portal.settings_test", DEBUG="false",
             SECRET_KEY=secrets.token_urlsafe(50), MEDIA_ROOT=str(tmp_path / "media"),
         )  # fmt: skip
         token = secrets.token_hex(3)
-        seeded = subprocess.run(
-            [sys.executable, "-c", SEED, token], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-        )
+        seeded = subprocess.run([sys.executable, "-c", SEED, token], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert seeded.returncode == 0, seeded.stderr
         briefings = json.loads(seeded.stdout.strip().splitlines()[-1])
         port = free_port()
         log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed after the server stops

@@ -20,14 +20,12 @@ def stored_names(path):
         return sorted(row[0] for row in db.execute("SELECT name FROM auth_group"))
 
 
-def test_backup_of_a_wal_database_has_the_saves_not_yet_in_the_main_file(tmp_path, django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        if connection.vendor != "sqlite":
-            pytest.skip("SQLite only: PostgreSQL is backed up with pg_dump or the same JSON export")
-        path = tmp_path / "db.sqlite3"
-        connection.ensure_connection()
-        with closing(sqlite3.connect(path)) as target:
-            connection.connection.backup(target)
+def test_backup_of_a_wal_database_has_the_saves_not_yet_in_the_main_file(tmp_path, db):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL is backed up with pg_dump or the same JSON export")
+    path = tmp_path / "db.sqlite3"
+    # The image of the suite's in-memory database (backup() would wait for this test's transaction).
+    path.write_bytes(connection.connection.serialize())
     with closing(sqlite3.connect(path)) as db, db:
         db.execute("INSERT INTO auth_group (name) VALUES ('Reviewers')")
     before = stored_names(path)
