@@ -268,10 +268,7 @@ class OptimisticLockMixin:
 
 
 def _has_loaded_version(fieldset):
-    names = []
-    for entry in fieldset[1].get("fields", ()):
-        names.extend(entry if isinstance(entry, (list, tuple)) else [entry])
-    return LOADED_VERSION in names
+    return _has_field(fieldset, LOADED_VERSION)
 
 
 LOADED_STATE = "loaded_state"
