@@ -13,7 +13,7 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_mixins import OptimisticLockMixin, PublishControlMixin, RestoreWithPartsMixin
+from portal.admin_mixins import OptimisticLockMixin, PartLockMixin, PublishControlMixin, RestoreWithPartsMixin
 
 from .forms import BriefingAdminForm, OrderedPartForm, ResourceAdminForm, ResourceForm, SectionForm, number_in_order
 from .importer import MAX_FILE_SIZE, ImportResult, import_file
@@ -295,7 +295,7 @@ class FeaturedThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(PublishControlMixin, SimpleHistoryAdmin):
+class ResourceAdmin(PublishControlMixin, PartLockMixin, SimpleHistoryAdmin):
     form = ResourceAdminForm
     publish_field = "status"
     publish_permission = "briefings.publish_resource"

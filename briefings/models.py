@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.markdown import MAX_MARKDOWN_LENGTH, length_limit
 from portal.models import validate_web_address
+from portal.versions import PartQuerySet
 
 NO_NAMES = "Public text: never name or identify a child, family or member of staff."
 
@@ -182,6 +183,9 @@ class OrderedPart(models.Model):
 
     position = models.PositiveIntegerField(default=0, db_index=True)
 
+    # update() on parts moves the briefing's version, as saves and deletes do (portal.versions).
+    objects = PartQuerySet.as_manager()
+
     class Meta:
         abstract = True
         ordering = ["position", "pk"]
@@ -229,7 +233,7 @@ class KeyFact(OrderedPart):
         return f"{self.figure} {self.text}"
 
 
-class ResourceQuerySet(models.QuerySet):
+class ResourceQuerySet(PartQuerySet):
     def public(self):
         """The resources the public may see: those of a briefing the public may see, and published stand-alone ones.
 

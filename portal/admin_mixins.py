@@ -11,6 +11,7 @@ import logging
 from functools import partial
 
 from django import forms
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import connections, router
@@ -22,6 +23,8 @@ from django.template.loader import select_template
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+
+from portal.versions import bump_for_link_formset, part_state
 
 log = logging.getLogger(__name__)
 
@@ -139,13 +142,31 @@ class StaleEditError(Exception):
 
 
 def _saved_by(instance):
-    """'Sam Jones saved it at 14:32 on 3 May 2025' from the newest history record, when there is one."""
-    history = getattr(type(instance), "history", None)
-    if history is None:
+    """'Sam Jones saved it at 14:32 on 3 May 2025' from the newest history record, when there is one.
+
+    The newest among the record, its owner and the owner's other parts: a course is changed when one
+    of its sessions is, and a session's form is stale when its course changed.
+    """
+    from portal.history import PARTS
+    from portal.versions import owners
+
+    groups = [(type(instance), type(instance)._meta.pk.attname, instance.pk)]
+    for owner_model, fk in owners(type(instance)):
+        owner_pk = getattr(instance, fk.attname, None)
+        if owner_pk is not None:
+            groups.append((owner_model, owner_model._meta.pk.attname, owner_pk))
+    for model, _, pk in list(groups):
+        for label, fk in PARTS.get(model._meta.label, []):
+            groups.append((apps.get_model(label), f"{fk}_id", pk))
+    records = [
+        history.filter(**{attname: pk}).select_related("history_user").order_by("-history_date").first()
+        for model, attname, pk in groups
+        if (history := getattr(model, "history", None)) is not None
+    ]
+    records = [r for r in records if r is not None]
+    if not records:
         return "Someone else saved it"
-    record = history.filter(**{type(instance)._meta.pk.attname: instance.pk}).order_by("-history_date").first()
-    if record is None:
-        return "Someone else saved it"
+    record = max(records, key=lambda r: r.history_date)
     user = record.history_user
     who = (user.get_full_name() or user.get_username()) if user else "Someone else"
     when = timezone.localtime(record.history_date)
@@ -226,6 +247,10 @@ class OptimisticLockMixin:
             obj.version = loaded + 1
         super().save_model(request, obj, form, change)
 
+    def save_formset(self, request, form, formset, change):
+        bump_for_link_formset(formset)
+        super().save_formset(request, form, formset, change)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -243,10 +268,80 @@ class OptimisticLockMixin:
 
 
 def _has_loaded_version(fieldset):
+    return _has_field(fieldset, LOADED_VERSION)
+
+
+LOADED_STATE = "loaded_state"
+
+
+class PartVersionedForm(forms.ModelForm):
+    """Carries what a part (a session, a resource) and its owner were when the form was loaded."""
+
+    loaded_state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.is_bound:
+            self.initial[LOADED_STATE] = part_state(type(self.instance), self.instance.pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            current = part_state(type(self.instance), self.instance.pk, lock=True)
+            if current is not None and cleaned.get(LOADED_STATE) != current:
+                raise forms.ValidationError(stale_message(self.instance), code="stale")
+        return cleaned
+
+
+class PartLockMixin:
+    """For the admin of a part with pages of its own: refuse a save from a form loaded before a change.
+
+    A change to the part by any route, or to its owner (whose version any change to its parts moves,
+    see portal.versions), makes the form stale; the user sees the same message as on a stale
+    briefing or course, with what they typed kept.
+    """
+
+    form = PartVersionedForm
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not issubclass(cls.form, PartVersionedForm):
+            cls.form = type(cls.form.__name__, (PartVersionedForm, cls.form), {"__module__": cls.form.__module__})
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or any(_has_field(fs, LOADED_STATE) for fs in fieldsets):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        options = {**options, "fields": [*options.get("fields", ()), LOADED_STATE]}
+        return [(name, options), *rest]
+
+    def save_model(self, request, obj, form, change):
+        # List editing and other forms without the loaded state are left to the owner's version.
+        checked = change and obj.pk is not None and LOADED_STATE in getattr(form, "cleaned_data", {})
+        # Checked again after the form's check, in case a save without the lock slipped in between.
+        if checked and part_state(type(obj), obj.pk) != form.cleaned_data.get(LOADED_STATE):
+            raise StaleEditError(stale_message(obj))
+        super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEditError:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except StaleEditError:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _has_field(fieldset, name):
     names = []
     for entry in fieldset[1].get("fields", ()):
         names.extend(entry if isinstance(entry, (list, tuple)) else [entry])
-    return LOADED_VERSION in names
+    return name in names
 
 
 class RestoreWithPartsMixin:

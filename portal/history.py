@@ -165,6 +165,7 @@ def restore(model, pk, at, *, user=None, can_publish=True, reason=None):
             part._history_user = user
             part._change_reason = obj._change_reason
             part.save()
+    obj.refresh_from_db(fields=["version"])  # each part saved moved it (portal.versions)
     return obj
 
 

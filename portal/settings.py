@@ -121,6 +121,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several gunicorn workers write to one file. WAL lets pages be read while someone saves;
+    # BEGIN IMMEDIATE takes the write lock at the start of a save's transaction, so a second save
+    # waits for the first (up to the timeout, in seconds) and then sees it, instead of failing with
+    # "database is locked" when both try to turn their read into a write.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "init_command": "PRAGMA journal_mode=WAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 
 # The page cache and the PDF cache. The default, a folder on disk, is shared by every worker
 # on one machine; with several machines, point CACHE_URL at a shared cache

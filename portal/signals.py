@@ -6,7 +6,7 @@ transaction commits (an admin save fires a signal for every inline row).
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from portal import search
+from portal import search, versions
 
 M2M_ACTIONS = {"post_add", "post_remove", "post_clear"}
 
@@ -80,3 +80,4 @@ def connect():
             dispatch_uid=f"search-themes-{model._meta.label}",
             weak=False,
         )
+    versions.connect()

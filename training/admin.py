@@ -13,7 +13,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from briefings.models import Briefing
-from portal.admin_mixins import OptimisticLockMixin, PublishControlMixin, RestoreWithPartsMixin
+from portal.admin_mixins import OptimisticLockMixin, PartLockMixin, PublishControlMixin, RestoreWithPartsMixin
 
 from .forms import CourseAdminForm, LearningOutcomeForm, SessionForm, WebAddressField, number_outcomes
 from .models import Course, LearningOutcome, Session
@@ -213,7 +213,7 @@ class CourseAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixi
 
 
 @admin.register(Session)
-class SessionAdmin(SimpleHistoryAdmin):
+class SessionAdmin(PartLockMixin, SimpleHistoryAdmin):
     form = SessionForm
     formfield_overrides = FORMFIELD_OVERRIDES
     list_display = ["when", "course", "place", "places", "status"]

@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.markdown import length_limit
 from portal.models import validate_web_address
+from portal.versions import PartQuerySet
 
 
 class CourseQuerySet(models.QuerySet):
@@ -87,6 +88,9 @@ class LearningOutcome(models.Model):
     text = models.CharField(max_length=400)
     history = HistoricalRecords()
 
+    # update() on parts moves the course's version, as saves and deletes do (portal.versions).
+    objects = PartQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "pk"]
 
@@ -94,7 +98,7 @@ class LearningOutcome(models.Model):
         return self.text
 
 
-class SessionQuerySet(models.QuerySet):
+class SessionQuerySet(PartQuerySet):
     def upcoming(self):
         """Sessions that have not ended and are not cancelled, on published courses."""
         return self.filter(ends__gt=timezone.now(), course__is_published=True).exclude(status=Session.Status.CANCELLED)

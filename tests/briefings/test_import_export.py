@@ -159,7 +159,7 @@ def test_import_of_existing_slug_updates_in_place_and_replaces_parts(tmp_path, c
     call_command("import_briefings", str(write(tmp_path, "a.md", changed)), verbosity=0)
     updated = Briefing.objects.get()
     assert updated.pk == briefing.pk
-    assert updated.version == briefing.version + 1
+    assert updated.version > briefing.version
     assert "Why it really matters" in [s.heading for s in updated.sections.all()]
     assert updated.sections.count() == 4
     assert updated.questions.count() == 1

@@ -24,10 +24,11 @@ def two_publishers(client, django_user_model, db):
 def test_second_save_of_a_stale_form_is_refused_and_keeps_what_was_typed(two_publishers):
     first, second = two_publishers
     briefing = make_briefing()
+    loaded = Briefing.objects.get(pk=briefing.pk).version
     url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
     first_data = form_data(first.get(url), "briefing_form")
     second_data = form_data(second.get(url), "briefing_form")
-    assert first_data["loaded_version"] == second_data["loaded_version"] == ["1"]
+    assert first_data["loaded_version"] == second_data["loaded_version"] == [str(loaded)]
 
     first_data["summary"] = ["Alex's summary."]
     assert first.post(url, post_data(first_data)).status_code == 302
@@ -45,19 +46,20 @@ def test_second_save_of_a_stale_form_is_refused_and_keeps_what_was_typed(two_pub
     briefing.refresh_from_db()
     assert briefing.summary == "Alex's summary."
     assert briefing.sections.first().body == "Body of part 1."
-    assert briefing.version == 2
+    assert briefing.version == loaded + 1
 
 
 def test_saving_again_from_a_fresh_form_works(two_publishers):
     first, _ = two_publishers
     briefing = make_briefing()
+    loaded = Briefing.objects.get(pk=briefing.pk).version
     url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
     for text in ["One.", "Two.", "Three."]:
         data = form_data(first.get(url), "briefing_form")
         data["summary"] = [text]
         assert first.post(url, post_data(data)).status_code == 302
     briefing.refresh_from_db()
-    assert (briefing.summary, briefing.version) == ("Three.", 4)
+    assert (briefing.summary, briefing.version) == ("Three.", loaded + 3)
 
 
 def test_form_without_the_version_field_is_refused_not_saved(two_publishers):
@@ -75,17 +77,18 @@ def test_a_save_racing_past_the_form_check_is_still_refused(two_publishers, monk
     """The save itself is a conditional UPDATE: if the version moved after the form check, nothing is written."""
     first, _ = two_publishers
     briefing = make_briefing()
+    loaded = Briefing.objects.get(pk=briefing.pk).version
     url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
     data = form_data(first.get(url), "briefing_form")
     data["summary"] = ["Racing summary."]
-    # Someone else's save lands just after this request's form check: the check still sees version 1.
-    Briefing.objects.filter(pk=briefing.pk).update(version=2, summary="Someone else's summary.")
+    # Someone else's save lands just after this request's form check: the check still sees the loaded version.
+    Briefing.objects.filter(pk=briefing.pk).update(version=loaded + 1, summary="Someone else's summary.")
     real_current_version = VersionedForm.current_version
     checks = []
 
     def current_version_just_before_their_save(self, lock=False):
         checks.append(lock)
-        return 1 if len(checks) == 1 else real_current_version(self, lock)
+        return loaded if len(checks) == 1 else real_current_version(self, lock)
 
     monkeypatch.setattr(VersionedForm, "current_version", current_version_just_before_their_save)
     response = first.post(url, post_data(data))
@@ -94,7 +97,7 @@ def test_a_save_racing_past_the_form_check_is_still_refused(two_publishers, monk
     assert "Your changes have NOT been saved" in page
     assert "Racing summary." in page
     briefing.refresh_from_db()
-    assert (briefing.summary, briefing.version) == ("Someone else's summary.", 2)
+    assert (briefing.summary, briefing.version) == ("Someone else's summary.", loaded + 1)
 
 
 @pytest.mark.urls("portal.urls")
