@@ -11,7 +11,7 @@ RUN_ENV := DEBUG=$${DEBUG:-true}
 TEST_ENV := DJANGO_SETTINGS_MODULE=portal.settings_test
 PYTEST_ARGS ?=
 
-.PHONY: run install migrate demo superuser test lint check migrations test-sqlite test-postgres test-browser test-multi chromium redis nginx pdf-fonts bench loadtest clean
+.PHONY: run install migrate demo superuser test lint check migrations test-sqlite test-postgres test-browser test-multi test-print-corpus chromium redis nginx pdf-fonts bench loadtest clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -84,8 +84,12 @@ chromium:
 redis:
 	@command -v redis-server >/dev/null || { echo "Installing Redis (apt-get)..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
-test-browser: install chromium
-	$(TEST_ENV) $(PYTEST) -m browser $(PYTEST_ARGS)
+test-browser: install chromium pdf-fonts
+	$(TEST_ENV) $(PYTEST) -m "browser and not print_corpus" $(PYTEST_ARGS)
+
+# Not part of `make test`: every shape of the generated print corpus (README "Printing"), some minutes.
+test-print-corpus: install chromium pdf-fonts
+	$(TEST_ENV) $(PYTEST) -n 2 -m print_corpus $(PYTEST_ARGS)
 
 wrk:
 	@command -v wrk >/dev/null || { echo "Installing wrk (apt-get)..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }

@@ -143,3 +143,109 @@ def long_sections(count=7, paragraphs=9):
         )
         for n in range(1, count + 1)
     ]
+
+
+# --- Briefings of any shape, for the print parity tests ---
+
+_VOCABULARY = (
+    "the child family school health visitor parent neglect review agency practitioner concern plan record "
+    "meeting home daily life support change evidence assessment referral drift escalation supervision team "
+    "worker social care police nurse teacher attendance appointment sleep food clothing hygiene safety "
+    "chronology pattern history voice lived experience carer professional threshold early help partnership "
+    "information sharing multi-agency response outcome progress capacity engagement compliance harm injury"
+)
+_WORDS = _VOCABULARY.split()
+
+
+def words(count, seed):
+    """`count` ordinary words as sentences, the same for the same seed."""
+    out = []
+    for i in range(count):
+        word = _WORDS[(seed * 7919 + i * i * 31 + i * 17) % len(_WORDS)]
+        out.append(word.capitalize() if i % 12 == 0 else word)
+        if i % 12 == 11 or i == count - 1:
+            out[-1] += "."
+    return " ".join(out)
+
+
+def section_body(word_count, seed, bullets=0, table=False, quote=False):
+    """Markdown of about `word_count` words in paragraphs, with an optional list, table and long quotation."""
+    parts, left, n = [], word_count, 0
+    while left > 0:
+        size = min(left, 70)
+        parts.append(words(size, seed + n))
+        left -= size
+        n += 1
+        if n == 1 and bullets:
+            parts.append("\n".join(f"- {words(7 + i % 3 * 4, seed + 100 + i)}" for i in range(bullets)))
+        if n == 1 and table:
+            rows = ["| Agency | What they saw | When |", "|---|---|---|"]
+            rows += [f"| {words(2, seed + r)} | {words(9, seed + 50 + r)} | {r + 1} May |" for r in range(5)]
+            parts.append("\n".join(rows))
+        if n == 1 and quote:
+            parts.append("> " + words(max(20, word_count // 2), seed + 200))
+    return "\n\n".join(parts)
+
+
+def make_shaped_briefing(
+    kind=Briefing.Kind.SEVEN_MINUTE_BRIEFING,
+    panels=7,
+    panel_words=60,
+    bullets=0,
+    table=False,
+    quotes=False,
+    key_facts=1,
+    questions=4,
+    title_length=40,
+    resources=1,
+    seed=0,
+):
+    """A published briefing with exactly the parts asked for: nothing else is added."""
+    title = ("Neglect " + words(40, seed))[:title_length].rstrip(" .") or "Neglect"
+    briefing = Briefing.objects.create(
+        title=title,
+        slug=f"shape-{seed}-{kind[:5]}-{panels}-{panel_words}-{key_facts}-{questions}-{title_length}",
+        kind=kind,
+        summary="What practitioners need to know, in a few minutes.",
+        publisher="Example Safeguarding Children Partnership",
+        status=Briefing.Status.PUBLISHED,
+        published=datetime.date(2024, 5, 1),
+        last_reviewed=datetime.date(2025, 3, 3),
+        review_due=datetime.date(2026, 5, 1),
+    )
+    Section.objects.bulk_create(
+        Section(
+            briefing=briefing,
+            position=i,
+            number=i + 1 if kind == Briefing.Kind.SEVEN_MINUTE_BRIEFING else None,
+            heading=f"Panel {i + 1}: {words(3, seed + i)}".rstrip("."),
+            # Lists, tables and quotations go in different panels, so a briefing has plain and structured ones.
+            body=section_body(
+                panel_words,
+                seed + 10 * i,
+                bullets=bullets if i % 2 == 0 else 0,
+                table=table and i % 2 == 1,
+                quote=quotes and i % 3 == 0,
+            ),
+        )
+        for i in range(panels)
+    )
+    KeyFact.objects.bulk_create(
+        KeyFact(briefing=briefing, position=i, figure=f"{10 + 7 * i}%", text=words(8, seed + i), source=words(5, i))
+        for i in range(key_facts)
+    )
+    DiscussionQuestion.objects.bulk_create(
+        DiscussionQuestion(briefing=briefing, position=i, text=words(14 + i % 3 * 6, seed + 40 + i).rstrip(".") + "?")
+        for i in range(questions)
+    )
+    Resource.objects.bulk_create(
+        Resource(
+            briefing=briefing,
+            position=i,
+            title=f"Toolkit {i + 1}",
+            kind=Resource.Kind.TOOLKIT,
+            url=f"https://example.org/toolkit-{i}",
+        )
+        for i in range(resources)
+    )
+    return briefing

@@ -76,9 +76,13 @@ def final_sentence(markdown):
     return sentences[-1] if sentences else ""
 
 
+_PAGE_NUMBER = re.compile(r"^Page \d+ of \d+ | Page \d+ of \d+$")
+
+
 def pdf_pages(data):
+    """Each page's text; the page number in its foot is left out, so text running over a page break reads on."""
     reader = PdfReader(io.BytesIO(data))
-    return [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+    return [_PAGE_NUMBER.sub("", " ".join((page.extract_text() or "").split()), count=1) for page in reader.pages]
 
 
 class Elements(HTMLParser):
