@@ -211,7 +211,25 @@ class VersionedForm(forms.ModelForm):
         return cleaned
 
 
-class OptimisticLockMixin:
+class ShowStaleFormMixin:
+    """A save refused as stale shows the form again: its own check then reports the conflict, input kept."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEditError:
+            # The transaction was rolled back, so nothing of the refused save remains.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # SimpleHistoryAdmin's "revert" form saves through save_model too.
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except StaleEditError:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class OptimisticLockMixin(ShowStaleFormMixin):
     """Refuse a save whose form was loaded before someone else's save, and keep what was typed.
 
     The form (any ModelForm: it is made a VersionedForm if it is not one) carries the version it
@@ -251,21 +269,6 @@ class OptimisticLockMixin:
         bump_for_link_formset(formset)
         super().save_formset(request, form, formset, change)
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except StaleEditError:
-            # The transaction was rolled back; showing the form again makes its own check report the
-            # conflict, with everything the user typed still in it.
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # SimpleHistoryAdmin's "revert" form saves through save_model too.
-        try:
-            return super().history_form_view(request, object_id, version_id, extra_context)
-        except StaleEditError:
-            return super().history_form_view(request, object_id, version_id, extra_context)
-
 
 def _has_loaded_version(fieldset):
     return _has_field(fieldset, LOADED_VERSION)
@@ -293,7 +296,7 @@ class PartVersionedForm(forms.ModelForm):
         return cleaned
 
 
-class PartLockMixin:
+class PartLockMixin(ShowStaleFormMixin):
     """For the admin of a part with pages of its own: refuse a save from a form loaded before a change.
 
     A change to the part by any route, or to its owner (whose version any change to its parts moves,
@@ -323,18 +326,6 @@ class PartLockMixin:
         if checked and part_state(type(obj), obj.pk) != form.cleaned_data.get(LOADED_STATE):
             raise StaleEditError(stale_message(obj))
         super().save_model(request, obj, form, change)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except StaleEditError:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        try:
-            return super().history_form_view(request, object_id, version_id, extra_context)
-        except StaleEditError:
-            return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def _has_field(fieldset, name):
