@@ -327,8 +327,8 @@ class ResourceAdmin(PublishControlMixin, PartLockMixin, SimpleHistoryAdmin):
     @admin.action(description="Publish selected resources", permissions=["publish"])
     def publish_selected(self, request, queryset):
         count = 0
-        for resource in queryset.exclude(status=Briefing.Status.PUBLISHED):
-            resource.status = Briefing.Status.PUBLISHED
+        for resource in queryset.exclude(status=Resource.Status.PUBLISHED):
+            resource.status = Resource.Status.PUBLISHED
             resource.save()  # one by one: each change is kept in the history and re-indexed
             count += 1
         self.message_user(request, f"Published {count} resource(s).", messages.SUCCESS)
@@ -336,8 +336,8 @@ class ResourceAdmin(PublishControlMixin, PartLockMixin, SimpleHistoryAdmin):
     @admin.action(description="Unpublish selected resources (make them drafts)", permissions=["publish"])
     def unpublish_selected(self, request, queryset):
         count = 0
-        for resource in queryset.filter(status=Briefing.Status.PUBLISHED):
-            resource.status = Briefing.Status.DRAFT
+        for resource in queryset.filter(status=Resource.Status.PUBLISHED):
+            resource.status = Resource.Status.DRAFT
             resource.save()
             count += 1
         self.message_user(request, f"Unpublished {count} resource(s); they are now drafts.", messages.SUCCESS)
