@@ -3,7 +3,7 @@
 One view decides who may have a file and sends it with headers that keep it inert: a file
 opened directly cannot run anything (sandboxed, nothing loads, nosniff) and only raster
 images are shown inline; everything else downloads. Files on disk and in an object store
-(portal/storage.py) are served alike, with Range and conditional requests; behind nginx the
+(portal/s3.py) are served alike, with Range and conditional requests; behind nginx the
 view answers with X-Accel-Redirect and nginx sends the bytes (deploy/nginx.conf).
 """
 

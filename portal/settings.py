@@ -199,12 +199,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Several machines without a shared disk: uploads go to an S3-compatible object store
-# (portal/storage.py). The keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+# (portal/s3.py). The keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL", "")
     STORAGES["default"] = {
-        "BACKEND": "portal.storage.MediaS3Storage",
+        "BACKEND": "portal.s3.MediaS3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": AWS_S3_ENDPOINT_URL or None,

@@ -48,7 +48,7 @@ def use_bucket(settings, endpoint, name):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "portal.storage.MediaS3Storage",
+            "BACKEND": "portal.s3.MediaS3Storage",
             "OPTIONS": {
                 "bucket_name": name, "endpoint_url": endpoint, "region_name": "us-east-1",
                 "addressing_style": "path", "file_overwrite": False, "default_acl": None,
@@ -68,7 +68,7 @@ def test_settings_choose_the_object_store_from_the_environment(monkeypatch):
     try:
         configured = importlib.reload(portal.settings)
         default = configured.STORAGES["default"]
-        assert default["BACKEND"] == "portal.storage.MediaS3Storage"
+        assert default["BACKEND"] == "portal.s3.MediaS3Storage"
         assert default["OPTIONS"]["bucket_name"] == "portal-media"
         assert default["OPTIONS"]["endpoint_url"] == "http://127.0.0.1:9000"
         assert default["OPTIONS"]["addressing_style"] == "path"
