@@ -68,7 +68,11 @@ def briefing_pdf(request, slug):
     if pdf is None:
         # The PDF is the briefing page itself, laid out by the print stylesheet: one markup, one layout.
         page = views.briefing_detail(request, slug)
-        pdf = html_to_pdf(page.content.decode(page.charset), base_url=request.build_absolute_uri("/"))
+        pdf = html_to_pdf(
+            page.content.decode(page.charset),
+            base_url=request.build_absolute_uri("/"),
+            staff=request.user.is_staff,
+        )
         if cacheable:
             cache.set(key, pdf, PDF_CACHE_SECONDS)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -101,9 +105,9 @@ def _pdf_cache_key(request, briefing):
     return "briefing-pdf:" + ":".join(str(part) for part in parts)
 
 
-def html_to_pdf(html, base_url):
-    """Lay out HTML as an A4 PDF with WeasyPrint, using only this site's own files."""
-    fetcher = LocalFilesFetcher(base_url)
+def html_to_pdf(html, base_url, staff=False):
+    """Lay out HTML as an A4 PDF with WeasyPrint, using only this site's own files (for staff, drafts' too)."""
+    fetcher = LocalFilesFetcher(base_url, staff=staff)
     document = HTML(string=mark_bare_links(html), base_url=base_url, url_fetcher=fetcher)
     return document.write_pdf()
 
@@ -135,8 +139,10 @@ class LocalFilesFetcher(URLFetcher):
     make the server request them (no tracking, no server-side request forgery).
     """
 
-    def __init__(self, base_url):
+    def __init__(self, base_url, staff=False):
         super().__init__(allow_redirects=False)
+        # A reader's PDF uses only uploads the reader could fetch (portal.media.is_public_file).
+        self.staff = staff
         self.static_prefix = urljoin(base_url, settings.STATIC_URL)
         self.media_prefix = urljoin(base_url, settings.MEDIA_URL)
         self.refused = []
@@ -156,6 +162,8 @@ class LocalFilesFetcher(URLFetcher):
             if url.startswith(prefix):
                 name = unquote(url[len(prefix) :])
                 if not name or "\\" in name or any(part in {"", ".", ".."} for part in name.split("/")):
+                    return None
+                if read is _media_file and not (self.staff or media.is_public_file(name)):
                     return None
                 body = read(name)
                 return None if body is None else (name, body)

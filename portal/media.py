@@ -93,16 +93,22 @@ def clean_name(path):
     return path
 
 
-def _cache_control(request, name):
-    """How the file may be cached, or None when this reader may not have it."""
+def is_public_file(name):
+    """Whether anyone may have this uploaded file: an editor's image, or the file of a public resource."""
     if name.startswith(MARKDOWNX_MEDIA_PATH):
-        return IMMUTABLE
+        return True
     if name.startswith("resources/"):
         from briefings.models import Resource
 
-        if Resource.objects.public().filter(file=name).exists():
-            return PUBLIC_RESOURCE
+        return Resource.objects.public().filter(file=name).exists()
     # Drafts' files and anything else under MEDIA_ROOT: staff only.
+    return False
+
+
+def _cache_control(request, name):
+    """How the file may be cached, or None when this reader may not have it."""
+    if is_public_file(name):
+        return IMMUTABLE if name.startswith(MARKDOWNX_MEDIA_PATH) else PUBLIC_RESOURCE
     return STAFF_ONLY if request.user.is_staff else None
 
 

@@ -245,8 +245,8 @@ def test_pdf_never_fetches_an_image_from_another_host(client):
     fetchers = []
     real_init = print_views.LocalFilesFetcher.__init__
 
-    def track(self, base_url):
-        real_init(self, base_url)
+    def track(self, base_url, **kwargs):
+        real_init(self, base_url, **kwargs)
         fetchers.append(self)
 
     with (
@@ -312,3 +312,26 @@ def test_fetcher_refuses_anything_but_the_sites_own_files(url):
 )
 def test_links_whose_text_is_the_address_are_marked_so_print_does_not_repeat_it(html, marked):
     assert ('class="print-no-url"' in print_views.mark_bare_links(html)) is marked
+
+
+def test_a_public_pdf_uses_only_files_the_public_may_have(db, settings, tmp_path):
+    """Markdown may point at a draft resource's file: the page cannot show it, and the PDF may not either."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from briefings.models import Resource
+
+    settings.MEDIA_ROOT = tmp_path
+    draft = Resource.objects.create(title="Not yet", file=ContentFile(b"%PDF-1.4 draft", name="plan.pdf"))
+    image = default_storage.save("markdownx/chart.png", ContentFile(b"\x89PNG\r\n\x1a\n"))
+    draft_url, image_url = "http://testserver/media/" + draft.file.name, "http://testserver/media/" + image
+
+    public = print_views.LocalFilesFetcher("http://testserver/")
+    with pytest.raises(ValueError, match="Not fetched"):
+        public.fetch(draft_url)
+    assert public.fetch(image_url).read().startswith(b"\x89PNG")
+    staff = print_views.LocalFilesFetcher("http://testserver/", staff=True)
+    assert staff.fetch(draft_url).read() == b"%PDF-1.4 draft"
+    draft.status = Resource.Status.PUBLISHED
+    draft.save()
+    assert public.fetch(draft_url).read() == b"%PDF-1.4 draft"
