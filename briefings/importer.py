@@ -19,6 +19,7 @@ from django.core.validators import URLValidator
 from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
+from portal import media
 from portal.models import validate_web_address
 
 from .models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
@@ -652,8 +653,7 @@ def uploaded_file_name(url, name):
     that leads outside.
     """
     relative = unquote(url[len(settings.MEDIA_URL) :])
-    parts = relative.split("/")
-    if any(part in {"", ".", ".."} or "\\" in part or "\x00" in part for part in parts):
+    if media.clean_name(relative) is None:
         raise ValueError(
             f"{name}: {url!r} is not the address of an uploaded file (it has an empty, '.', '..' or backslashed part); "
             f"use the address the admin shows for the file, e.g. {settings.MEDIA_URL}resources/2024/poster.pdf"
@@ -668,7 +668,7 @@ def uploaded_file_name(url, name):
     if not path.is_file():
         what = "a folder, not an uploaded file" if path.is_dir() else "missing: no uploaded file there"
         raise ValueError(f"{name}: {url} is {what}; upload the file in the admin and use its address")
-    return "/".join(parts)
+    return relative
 
 
 def _warnings(data):

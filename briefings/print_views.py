@@ -161,7 +161,7 @@ class LocalFilesFetcher(URLFetcher):
         for prefix, read in ((self.static_prefix, _static_file), (self.media_prefix, _media_file)):
             if url.startswith(prefix):
                 name = unquote(url[len(prefix) :])
-                if not name or "\\" in name or any(part in {"", ".", ".."} for part in name.split("/")):
+                if media.clean_name(name) is None:
                     return None
                 if read is _media_file and not (self.staff or media.is_public_file(name)):
                     return None

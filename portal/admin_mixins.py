@@ -24,7 +24,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from portal.versions import bump_for_link_formset, part_state
+from portal import history
+from portal.versions import bump_for_link_formset, owners, part_state
 
 log = logging.getLogger(__name__)
 
@@ -147,21 +148,18 @@ def _saved_by(instance):
     The newest among the record, its owner and the owner's other parts: a course is changed when one
     of its sessions is, and a session's form is stale when its course changed.
     """
-    from portal.history import PARTS
-    from portal.versions import owners
-
     groups = [(type(instance), type(instance)._meta.pk.attname, instance.pk)]
     for owner_model, fk in owners(type(instance)):
         owner_pk = getattr(instance, fk.attname, None)
         if owner_pk is not None:
             groups.append((owner_model, owner_model._meta.pk.attname, owner_pk))
     for model, _, pk in list(groups):
-        for label, fk in PARTS.get(model._meta.label, []):
+        for label, fk in history.PARTS.get(model._meta.label, []):
             groups.append((apps.get_model(label), f"{fk}_id", pk))
     records = [
-        history.filter(**{attname: pk}).select_related("history_user").order_by("-history_date").first()
+        rows.filter(**{attname: pk}).select_related("history_user").order_by("-history_date").first()
         for model, attname, pk in groups
-        if (history := getattr(model, "history", None)) is not None
+        if (rows := getattr(model, "history", None)) is not None
     ]
     records = [r for r in records if r is not None]
     if not records:
@@ -381,8 +379,6 @@ class RestoreWithPartsMixin:
         return super().changelist_view(request, {**extra, **(extra_context or {})})
 
     def restore_with_parts_view(self, request, object_id, history_id):
-        from portal import history
-
         record = self.model.history.filter(history_id=history_id, **{self.model._meta.pk.attname: object_id}).first()
         if record is None or record.history_type == "-":
             raise Http404("No such version.")
@@ -421,8 +417,6 @@ class RestoreWithPartsMixin:
         return render(request, "admin/portal/restore_confirm.html", context)
 
     def recover_deleted_view(self, request):
-        from portal import history
-
         if not self.has_add_permission(request):
             raise PermissionDenied
         opts = self.model._meta

@@ -14,6 +14,8 @@ import brotli
 from django.conf import settings
 from django.utils.cache import patch_vary_headers
 
+from portal.middleware import STAFF_PREFIXES
+
 COMPRESSIBLE_TYPES = (
     "text/html",
     "text/plain",
@@ -29,7 +31,6 @@ COMPRESSIBLE_TYPES = (
 )
 # Below this many bytes compression saves less than the headers it adds.
 MIN_SIZE = 200
-STAFF_PREFIXES = ("/admin/", "/markdownx/")
 # Preferred first: brotli is 15-20% smaller than gzip on these pages.
 ENCODINGS = ("br", "gzip")
 

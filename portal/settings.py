@@ -14,15 +14,20 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# The words a yes/no setting may be written with (environment variables, EMAIL_URL options).
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
 def env_bool(name, default=False):
     """Read a yes/no variable; junk values are an error, not a silent False."""
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
     value = value.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
+    if value in TRUE_WORDS:
         return True
-    if value in {"0", "false", "no", "off"}:
+    if value in FALSE_WORDS:
         return False
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
 
@@ -320,9 +325,9 @@ def email_settings(url):
 
     def flag(name):
         value = options.get(name, "0").lower()
-        if value not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        if value not in TRUE_WORDS | FALSE_WORDS:
             raise ImproperlyConfigured(f"EMAIL_URL option {name} must be 1 or 0, not {value!r}.")
-        return value in {"1", "true", "yes", "on"}
+        return value in TRUE_WORDS
 
     use_ssl = parts.scheme == "smtps" or flag("ssl")
     use_tls = flag("tls")

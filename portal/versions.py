@@ -14,13 +14,13 @@ from django.db import models, router, transaction
 from django.db.models import F, Max
 from django.db.models.signals import m2m_changed, pre_delete, pre_save
 
+from portal.history import PARTS
+
 LINK_LABEL = "briefings.Briefing_courses"
 
 
 def owners(model):
     """[(owner model, foreign key field)] of a part model or of the briefing-course link; [] otherwise."""
-    from portal.history import PARTS
-
     label = model._meta.label
     if model is apps.get_model("briefings.Briefing").courses.through:
         return [(apps.get_model("briefings.Briefing"), model._meta.get_field("briefing")),
@@ -50,11 +50,12 @@ def _follow_in_memory(instance, fk):
 def _part_saving(sender, instance, raw=False, using=None, **kwargs):
     if raw:  # loaddata (restore from backup) writes versions as they were
         return
-    attnames = [fk.attname for _, fk in owners(sender)]
+    links = owners(sender)
     before = {}
     if instance.pk is not None and not instance._state.adding:
+        attnames = [fk.attname for _, fk in links]
         before = sender._base_manager.using(using).filter(pk=instance.pk).values(*attnames).first() or {}
-    for owner_model, fk in owners(sender):
+    for owner_model, fk in links:
         bump(owner_model, {getattr(instance, fk.attname), before.get(fk.attname)}, using)
         _follow_in_memory(instance, fk)
 
@@ -91,8 +92,6 @@ def bump_for_link_formset(formset):
 
 
 def connect():
-    from portal.history import PARTS
-
     part_models = [apps.get_model(label) for parts in PARTS.values() for label, _ in parts]
     link = apps.get_model("briefings.Briefing").courses.through
     for model in [*part_models, link]:
