@@ -25,7 +25,7 @@ FORMFIELD_OVERRIDES = {
     models.URLField: {"assume_scheme": "https"},
 }
 
-# The headings a new briefing of each kind starts with (DESIGN.md); editors may change or drop any.
+# The headings a new briefing of each kind starts with; editors may change or drop any.
 USUAL_SECTIONS = {
     Briefing.Kind.THEMATIC_REVIEW: [
         (None, "Learning journey"),

@@ -1,4 +1,4 @@
-"""Briefings as Markdown files with YAML front matter: the import and export format (DESIGN.md).
+"""Briefings as Markdown files with YAML front matter: the import and export format (README, "Briefings").
 
 One data shape is shared by both directions: `parse_briefing` turns a file into it,
 `briefing_to_data` turns a saved briefing into it, `render_briefing` writes it out and

@@ -1,4 +1,4 @@
-"""Import briefings from Markdown files with YAML front matter (the format in DESIGN.md)."""
+"""Import briefings from Markdown files with YAML front matter (the format in README "Briefings: import and export")."""
 
 from django.core.management.base import BaseCommand, CommandError
 
