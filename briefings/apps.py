@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class BriefingsConfig(AppConfig):
     name = "briefings"
+
+    def ready(self):
+        from briefings.models import Resource
+        from portal import media
+
+        media.register_public_uploads("resources/", lambda name: Resource.objects.public().filter(file=name).exists())

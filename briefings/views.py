@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 
 from portal.cache import generation as page_cache_generation
-from training.models import Course
 
 from .forms import BriefingFilterForm
 from .models import Briefing, Resource, Theme
@@ -86,7 +85,7 @@ def theme_list(request):
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
     briefings = theme.briefings.published().prefetch_related("themes")
-    courses = Course.objects.published().filter(themes=theme)
+    courses = theme.courses.published()
     resources = (
         # Public resources on the theme, and those of its published briefings; never a draft's.
         Resource.objects.public()

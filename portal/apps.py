@@ -6,7 +6,7 @@ class PortalConfig(AppConfig):
     name = "portal"
 
     def ready(self):
-        from portal import cache, signals
+        from portal import cache, versions
 
-        signals.connect()
+        versions.connect()
         cache.connect_signals()

@@ -24,9 +24,11 @@ import os
 import time
 from contextvars import ContextVar
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -248,9 +250,6 @@ class PageCacheMiddleware:
 
 def connect_signals():
     """Any change to content in these apps makes cached pages stale."""
-    from django.apps import apps
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
     for app_label in ("briefings", "training", "portal"):
         for model in apps.get_app_config(app_label).get_models():
             post_save.connect(invalidate, sender=model, dispatch_uid=f"page-cache-save-{model._meta.label}")

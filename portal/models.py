@@ -1,7 +1,9 @@
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import models
 from markdownx.models import MarkdownxField
 
+from portal.cache import generation
 from portal.markdown import MAX_MARKDOWN_LENGTH, length_limit
 
 
@@ -82,10 +84,6 @@ class SiteSettings(models.Model):
         The key carries the page cache's generation, which moves on whenever any content or
         these settings are saved (and after every admin POST), so an edit shows at once.
         """
-        from django.core.cache import caches
-
-        from portal.cache import generation
-
         local = caches["local"]  # in the worker's memory: the key changes with the generation
         obj = local.get(f"site-settings:{generation()}")
         if obj is None:

@@ -67,10 +67,12 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # Our apps in layers, lowest first: each imports only from those above it in this list.
     "portal",
+    "mail",
     "briefings",
     "training",
-    "mail",
+    "portal.site",
 ]
 
 MIDDLEWARE = [
@@ -98,7 +100,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
+ROOT_URLCONF = "portal.site.urls"
 
 TEMPLATES = [
     {

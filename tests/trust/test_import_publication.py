@@ -13,7 +13,7 @@ from briefings.models import Briefing
 
 from .conftest import make_user
 
-pytestmark = pytest.mark.urls("portal.urls")
+pytestmark = pytest.mark.urls("portal.site.urls")
 
 
 def briefing_file(published, summary="Short.", status="published"):

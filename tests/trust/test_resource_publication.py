@@ -15,7 +15,7 @@ from portal import search
 
 from .conftest import form_data, make_briefing, make_theme, make_user, post_data
 
-pytestmark = pytest.mark.urls("portal.urls")
+pytestmark = pytest.mark.urls("portal.site.urls")
 
 
 def anonymous_search(words):

@@ -12,7 +12,7 @@ from portal import history
 from .conftest import form_data, make_theme, post_data
 from .test_history import snapshot
 
-pytestmark = pytest.mark.urls("portal.urls")
+pytestmark = pytest.mark.urls("portal.site.urls")
 
 
 def create_in_admin(client, theme):

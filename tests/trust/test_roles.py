@@ -126,7 +126,7 @@ def test_publisher_can_publish_from_the_form_and_by_bulk_action(publisher_client
     assert second.status == "published"
 
 
-@pytest.mark.urls("portal.urls")
+@pytest.mark.urls("portal.site.urls")
 def test_editor_cannot_publish_a_course_by_form_or_bulk_action(editor_client):
     course = make_course(published=False)
     url = change_url(course)
@@ -144,7 +144,7 @@ def test_editor_cannot_publish_a_course_by_form_or_bulk_action(editor_client):
     assert Course.objects.get(pk=course.pk).is_published is False
 
 
-@pytest.mark.urls("portal.urls")
+@pytest.mark.urls("portal.site.urls")
 def test_publisher_can_publish_a_course(publisher_client):
     course = make_course(published=False)
     publisher_client.post(

@@ -8,7 +8,7 @@ from briefings.models import Briefing
 
 from .conftest import form_data, make_briefing, post_data
 
-pytestmark = pytest.mark.urls("portal.urls")
+pytestmark = pytest.mark.urls("portal.site.urls")
 
 
 def test_editor_crafted_post_on_the_briefing_admin_cannot_publish(editor_client):
