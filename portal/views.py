@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from briefings.models import Briefing, FeaturedTheme
 from portal.context_processors import CONTRAST_COOKIE, contrast_choice, site_settings
 from portal.middleware import database_unavailable, error_page, is_database_down
+from portal.site.search import run_search
 from training.models import Session
 
 log = logging.getLogger(__name__)
@@ -99,9 +100,13 @@ def toggle_contrast(request):
 
 def search(request):
     """Search briefings, courses and resources; any query string gets a page, never an error."""
-    from portal.search import run_search
-
-    return render(request, "portal/search.html", run_search(request.GET))
+    context = run_search(
+        request.GET.get("q", ""),
+        kind=request.GET.get("kind", ""),
+        theme=request.GET.get("theme", ""),
+        page=request.GET.get("page"),
+    )
+    return render(request, "portal/search.html", context)
 
 
 def robots_txt(request):
