@@ -6,8 +6,10 @@ transaction commits (an admin save fires a signal for every inline row).
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
 from portal import versions
 from portal.site import search
+from training.models import Course, LearningOutcome
 
 M2M_ACTIONS = {"post_add", "post_remove", "post_clear"}
 
@@ -57,9 +59,6 @@ def _themes_changed(doc_type):
 
 
 def connect():
-    from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
-    from training.models import Course, LearningOutcome
-
     handlers = [
         (Briefing, _briefing),
         (Section, _briefing_part),

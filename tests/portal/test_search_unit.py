@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 from django.core.checks import run_checks
-from django.db import transaction
+from django.core.management import call_command
+from django.db import connection, transaction
 from django.urls import reverse
 
 from briefings.models import Briefing
@@ -188,3 +189,31 @@ def test_a_weights_setting_without_four_numbers_above_zero_fails_the_checks(sett
 
 def test_the_default_weights_pass_the_checks():
     assert not [message for message in run_checks() if message.id == "portal.E100"]
+
+
+def full_text_structures():
+    """The triggers (SQLite) or generated columns and GIN index (PostgreSQL) migration 0003 creates."""
+    table = SearchDocument._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
+            return {name for (name,) in cursor.fetchall()}
+        columns = {column.name for column in connection.introspection.get_table_description(cursor, table)}
+        indexes = set(connection.introspection.get_constraints(cursor, table))
+        return (columns & {"search_vector", "rank_vector"}) | indexes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rebuild_restores_the_full_text_structures_a_table_rebuild_dropped(client):
+    before = full_text_structures()
+    make_briefing("Chronology matters")
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER portal_searchdocument_fts_insert")
+        else:
+            cursor.execute("DROP INDEX portal_searchdocument_vector")
+    assert full_text_structures() != before
+    call_command("rebuild_search_index", verbosity=0)
+    assert full_text_structures() == before
+    make_briefing("Later chronology")
+    assert sorted(titles(client, "chronology")) == ["Chronology matters", "Later chronology"]

@@ -66,8 +66,8 @@ class Backend:
         """An expression ranking a match: higher is better."""
         raise NotImplementedError
 
-    def with_snippets(self, documents):
-        """The matching `documents`, annotated with what `snippet()` reads."""
+    def with_snippets(self, documents, ids):
+        """Those of `documents` with these ids, annotated with what `snippet()` reads."""
         raise NotImplementedError
 
     def snippet(self, document):
@@ -108,7 +108,11 @@ class SQLiteBackend(Backend):
             output_field=FloatField(),
         )
 
-    def with_snippets(self, documents):
+    def with_snippets(self, documents, ids):
+        # The ids are checked on the FTS table's rowid, so SQLite tests each match before reading its row
+        # (testing the row's id reads every matching row first: twice the time). The `+ 0` keeps SQLite
+        # from handing the list to FTS5, which would run the query again for each id.
+        documents = documents.alias(fts_rowid=F("fts__pk") + 0).filter(fts_rowid__in=ids)
         # The best of the summary and the body; never the title or keywords.
         return self.match(documents).annotate(
             snippet=self._snippet(COLUMNS.index("body")), summary_snippet=self._snippet(COLUMNS.index("summary"))
@@ -152,7 +156,7 @@ class PostgresBackend(Backend):
         top = max(weights())
         return SearchRank(RANK_VECTOR, self.query, weights=[weight / top for weight in reversed(weights())])
 
-    def with_snippets(self, documents):
+    def with_snippets(self, documents, ids):
         window = RawSQL(  # noqa: S611 - fixed SQL; the words are a parameter
             f"substr(portal_searchdocument.body, greatest(1, coalesce({FIRST_MATCH}, 1) - %s), %s)",
             [" ".join(self.parsed.words()), SNIPPET_LEAD, SNIPPET_SOURCE_LENGTH],
@@ -169,7 +173,7 @@ class PostgresBackend(Backend):
             max_fragments=2,
             fragment_delimiter=" … ",
         )
-        return documents.annotate(snippet=snippet)
+        return documents.filter(pk__in=ids).annotate(snippet=snippet)
 
     @contextlib.contextmanager
     def planner_settings(self):

@@ -111,8 +111,8 @@ class Search:
 
     def shown_queryset(self, ids):
         """The documents with these ids that the public may see now, with snippets."""
-        documents = public_documents().filter(pk__in=ids).select_related("briefing").defer("body")
-        return self.backend.with_snippets(documents)
+        documents = public_documents().select_related("briefing").defer("body")
+        return self.backend.with_snippets(documents, ids)
 
     def shown(self, ids):
         """Those documents in the order of ids, as results; any the index wrongly calls public are re-indexed."""
