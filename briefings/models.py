@@ -91,6 +91,12 @@ class Briefing(models.Model):
         SEVEN_MINUTE_BRIEFING = "seven_minute_briefing", "7-minute briefing"
         AUDIT_FINDINGS = "audit_findings", "Audit findings"
 
+        @property
+        def plural(self):
+            """The label for several of this kind, as in a filter ("7-minute briefings")."""
+            plurals = {self.THEMATIC_REVIEW: "Thematic reviews", self.SEVEN_MINUTE_BRIEFING: "7-minute briefings"}
+            return plurals.get(self, self.label)
+
     class Audience(models.TextChoices):
         CHILDREN = "children", "Children"
         ADULTS = "adults", "Adults"

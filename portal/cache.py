@@ -21,6 +21,7 @@ turn over at midnight, and entries expire after PAGE_CACHE_SECONDS in any case.
 import base64
 import hashlib
 import os
+import threading
 import time
 from contextvars import ContextVar
 
@@ -79,11 +80,32 @@ def invalidate(using=None, **kwargs):
     Called on any content change, from any route (signals, admin, commands, tasks).
     """
     _bump()
-    connection = transaction.get_connection(using)
-    # One bump per transaction however many rows it saves; a callback lost to a rollback is gone
-    # from run_on_commit, so a later change schedules a new one.
-    if connection.in_atomic_block and not any(entry[1] is _bump for entry in connection.run_on_commit):
-        transaction.on_commit(_bump, using=using, robust=True)
+    if transaction.get_autocommit(using):
+        return
+    # A callback per call, since one registered in a savepoint that rolls back goes with it; they
+    # share one _CommitBump, so a transaction still bumps once however many rows it saves.
+    if not hasattr(_local, "commit_bumps"):
+        _local.commit_bumps = {}
+    alias = transaction.get_connection(using).alias
+    bump = _local.commit_bumps.get(alias)
+    if bump is None or bump.done:
+        bump = _local.commit_bumps[alias] = _CommitBump()
+    transaction.on_commit(bump, using=using, robust=True)
+
+
+_local = threading.local()
+
+
+class _CommitBump:
+    """The bump due when a transaction commits: the first of its callbacks does it, the others nothing."""
+
+    def __init__(self):
+        self.done = False
+
+    def __call__(self):
+        if not self.done:
+            self.done = True
+            _bump()
 
 
 def _bump():

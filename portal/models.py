@@ -96,14 +96,14 @@ class SiteSettings(models.Model):
 class SearchDocument(models.Model):
     """One searchable item (a briefing, course or resource), flattened for full-text search.
 
-    Written only by portal.search (kept in step by signals; `manage.py rebuild_search_index`
+    Written only by portal.site.search (kept in step by signals; `manage.py rebuild_search_index`
     rebuilds it all). `public_from` lets a search count and rank public matches without joining
     to every source; the results shown are then checked again against the briefing, course or
     resource itself, so a stale row (say, a briefing unpublished by a queryset.update() from a
     shell) can never reveal a draft, and it is re-indexed when it is met.
 
     Outside Django's model state: on PostgreSQL a generated, weighted `search_vector` column with
-    a GIN index; on SQLite an FTS5 table kept in step by triggers (see portal.search).
+    a GIN index; on SQLite an FTS5 table kept in step by triggers (migration 0003; portal.site.search).
     """
 
     class Type(models.TextChoices):
@@ -141,3 +141,21 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return f"{self.get_type_display()}: {self.title}"
+
+
+class SearchDocumentFts(models.Model):
+    """SQLite only: the FTS5 table over SearchDocument (migration 0003), so a search can join it without raw SQL."""
+
+    document = models.OneToOneField(
+        SearchDocument, primary_key=True, db_column="rowid", on_delete=models.DO_NOTHING, related_name="fts"
+    )
+    # FTS5's hidden column named after its table: the left side of MATCH, the first argument of bm25() and snippet().
+    table = models.TextField(db_column="portal_searchdocument_fts")
+
+    class Meta:
+        managed = False
+        db_table = "portal_searchdocument_fts"
+        default_permissions = ()
+
+    def __str__(self):
+        return str(self.document_id)

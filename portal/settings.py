@@ -170,6 +170,9 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 BRIEFING_BODY_CACHE_SECONDS = int(os.environ.get("BRIEFING_BODY_CACHE_SECONDS", "3600"))
 # Seconds the results of one search (query, filters, page) are kept while no content changes.
 SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "600"))
+# How much a match in each part of an item counts towards its rank in search results, on SQLite
+# (bm25) and PostgreSQL (ts_rank) alike (README "Search"). Numbers above zero; only their ratios matter.
+SEARCH_WEIGHTS = {"title": 10.0, "summary": 4.0, "body": 1.0, "keywords": 0.5}
 
 # Request bodies (README "Security"): anyone may send this much (the contrast toggle, the login
 # form); a signed-in member of staff may send more to these addresses. Larger bodies get 413.

@@ -14,7 +14,7 @@ LAYERS = [
     ("mail", ("mail",)),
     ("briefings", ("briefings",)),
     ("training", ("training",)),
-    ("site", ("portal.site", "portal.search")),
+    ("site", ("portal.site",)),
 ]
 
 # Imports inside a function that exist for a reason other than a cycle, each with that reason.

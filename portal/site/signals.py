@@ -1,13 +1,13 @@
 """Keep the search index in step with briefings, courses and resources.
 
-Signals only note what changed; portal.search indexes each source once when the
+Signals only note what changed; portal.site.search indexes each source once when the
 transaction commits (an admin save fires a signal for every inline row).
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
-from portal import search
+from portal.site import search
 from training.models import Course, LearningOutcome
 
 M2M_ACTIONS = {"post_add", "post_remove", "post_clear"}

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from briefings.models import Briefing, FeaturedTheme
-from portal.search import run_search
+from portal.site.search import run_search
 from training.models import Session
 
 
@@ -28,4 +28,10 @@ def home(request):
 
 def search(request):
     """Search briefings, courses and resources; any query string gets a page, never an error."""
-    return render(request, "portal/search.html", run_search(request.GET))
+    context = run_search(
+        request.GET.get("q", ""),
+        kind=request.GET.get("kind", ""),
+        theme=request.GET.get("theme", ""),
+        page=request.GET.get("page"),
+    )
+    return render(request, "portal/search.html", context)

@@ -10,7 +10,7 @@ import re
 from django.utils.text import slugify
 
 from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
-from portal import search
+from portal.site import search
 from training.models import Course, LearningOutcome
 
 PUBLISHED = datetime.date(2024, 3, 1)
