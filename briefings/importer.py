@@ -19,11 +19,11 @@ from django.core.validators import URLValidator
 from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
-from portal import media
+from portal import media, yaml_loader
 from portal.models import validate_web_address
+from portal.text import nesting_problem, tidy_line, tidy_markdown, tidy_text
 
 from .models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
-from .text import nesting_problem, tidy_line, tidy_markdown, tidy_text
 
 logger = logging.getLogger(__name__)
 
@@ -77,29 +77,6 @@ INTRODUCTION = "Introduction"
 
 class BriefingFileError(Exception):
     """A file that cannot be imported; the message names the file and the field."""
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML without implicit timestamps (a bad date is our clear error, not a crash) and without
-    aliases, which nothing in the format needs and which can multiply a small file into a huge one."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"'*{event.anchor}' is read as a YAML alias, which is not allowed; "
-                "if it is text (e.g. **bold**), put the whole value in quotes",
-                event.start_mark,
-            )
-        return super().compose_node(parent, index)
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 class _Dumper(yaml.SafeDumper):
@@ -445,7 +422,7 @@ def parse_briefing(raw):
         raise ValueError(f"file: is not UTF-8 text (byte {error.start}); save it as UTF-8 and try again") from error
     front, body = split_front_matter(tidy_text(text))
     try:
-        meta = yaml.load(front, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        meta = yaml_loader.load(front)
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         line = f" (line {where.line + 2})" if where else ""

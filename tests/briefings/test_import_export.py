@@ -320,3 +320,11 @@ def test_theme_names_match_existing_themes_case_insensitively(courses):
     Theme.objects.create(name="Child neglect", slug="child-neglect")
     import_file("a.md", GOOD.replace("[Child neglect,", "[child NEGLECT,").encode())
     assert Theme.objects.filter(name__iexact="child neglect").count() == 1
+
+
+def test_a_ratio_or_a_time_in_the_front_matter_stays_as_written(courses):
+    text = GOOD.replace("figure: 60%", "figure: 1:10").replace("source: NSPCC", "source: 9:30")
+    result = import_file("a.md", text.encode())
+    assert result.ok, result.error
+    fact = KeyFact.objects.get()
+    assert (fact.figure, fact.source) == ("1:10", "9:30")
