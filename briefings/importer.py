@@ -421,7 +421,8 @@ class FrontMatterForm(forms.Form):
         course_model = Briefing.courses.field.related_model
         missing = sorted(set(slugs) - set(course_model.objects.filter(slug__in=slugs).values_list("slug", flat=True)))
         if missing:
-            raise ValidationError(f"no course with the slug {', '.join(map(repr, missing))}")
+            which = "the slug" if len(missing) == 1 else "the slugs"
+            raise ValidationError(f"no course with {which} {', '.join(map(repr, missing))}")
         return slugs
 
     def clean(self):
