@@ -14,8 +14,9 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_mixins import OptimisticLockMixin, PartLockMixin, PublishControlMixin, RestoreWithPartsMixin
+from portal.forms import OrderedPartForm, number_in_order
 
-from .forms import BriefingAdminForm, OrderedPartForm, ResourceAdminForm, ResourceForm, SectionForm, number_in_order
+from .forms import BriefingAdminForm, ResourceAdminForm, ResourceForm, SectionForm
 from .importer import MAX_FILE_SIZE, ImportResult, import_file
 from .models import Briefing, DiscussionQuestion, FeaturedTheme, KeyFact, OrderedPart, Resource, Section, Theme
 
@@ -175,14 +176,7 @@ class BriefingAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMi
 
     def save_formset(self, request, form, formset, change):
         if issubclass(formset.model, OrderedPart):
-            deleted = set(formset.deleted_forms)
-            kept = [f for f in formset.forms if f not in deleted and (f.instance.pk or f.has_changed())]
-            number_in_order(kept)
-            for part_form in kept:
-                # The formset saves changed rows; an unchanged row that moved is saved here.
-                moved = part_form.instance.position != part_form.initial.get("position")
-                if part_form.instance.pk and not part_form.has_changed() and moved:
-                    part_form.instance.save(update_fields=["position"])
+            number_in_order(formset)
         super().save_formset(request, form, formset, change)
 
     @admin.action(description="Publish selected briefings", permissions=["publish"])

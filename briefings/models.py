@@ -8,7 +8,7 @@ from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from portal.markdown import MAX_MARKDOWN_LENGTH, length_limit
+from portal.markdown import MAX_MARKDOWN_LENGTH, is_bare_link, length_limit
 from portal.models import validate_web_address
 from portal.versions import PartQuerySet
 
@@ -67,10 +67,7 @@ class FeaturedTheme(models.Model):
 
 
 def published_q(prefix=""):
-    """What the public may see: published, with a publication date not in the future.
-
-    `prefix` ("briefing__") applies the same rule to a related briefing in a join.
-    """
+    """What the public may see (published, dated today or earlier); `prefix` ("briefing__") applies it in a join."""
     return Q(**{f"{prefix}status": Briefing.Status.PUBLISHED, f"{prefix}published__lte": timezone.localdate()})
 
 
@@ -241,10 +238,7 @@ class KeyFact(OrderedPart):
 
 class ResourceQuerySet(PartQuerySet):
     def public(self):
-        """The resources the public may see: those of a briefing the public may see, and published stand-alone ones.
-
-        A resource's own status counts only when it stands alone; on a briefing, the briefing decides.
-        """
+        """Resources the public may see: a public briefing's, and published stand-alone ones (the briefing decides)."""
         return self.filter(Q(briefing__isnull=True, status=Resource.Status.PUBLISHED) | published_q("briefing__"))
 
 
@@ -294,3 +288,7 @@ class Resource(OrderedPart):
     @property
     def href(self):
         return self.file.url if self.file else self.url
+
+    @property
+    def shows_its_address(self):
+        return is_bare_link(self.href, self.title)

@@ -1,7 +1,5 @@
 """Printable outputs of a briefing: the team-meeting pack and the PDF (issue: Print)."""
 
-import re
-from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -15,6 +13,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from portal import media
+from portal.cache import private_if_staff
 from portal.context_processors import site_settings
 from portal.storage import content_type
 
@@ -52,7 +51,7 @@ def team_pack(request, slug):
             "note_lines": range(5),
         },
     )
-    return views.private_if_staff(request, response)
+    return private_if_staff(request, response)
 
 
 def briefing_pdf(request, slug):
@@ -82,8 +81,7 @@ def briefing_pdf(request, slug):
 
 
 def canonical_host(request):
-    """The request's host in lower case, without a trailing dot, keeping the port only if it is
-    the one this server answers on (any other port in the header is the client's own invention)."""
+    """The request's host in lower case without a trailing dot, and its port only if this server answers on it."""
     host = request.get_host().lower()
     name, _, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
     if not name:
@@ -108,36 +106,12 @@ def _pdf_cache_key(request, briefing):
 def html_to_pdf(html, base_url, staff=False):
     """Lay out HTML as an A4 PDF with WeasyPrint, using only this site's own files (for staff, drafts' too)."""
     fetcher = LocalFilesFetcher(base_url, staff=staff)
-    document = HTML(string=mark_bare_links(html), base_url=base_url, url_fetcher=fetcher)
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     return document.write_pdf()
 
 
-_BARE_LINK = re.compile(r'<a href="(https?://[^"]+)"([^>]*)>([^<]*)</a>')
-
-
-def _normalise_url(url):
-    url = re.sub(r"^https?://", "", unescape(url).strip(), flags=re.IGNORECASE)
-    return re.sub(r"^www\.", "", url, flags=re.IGNORECASE).rstrip("/").lower()
-
-
-def mark_bare_links(html):
-    """Mark links whose text already is their address, so print does not repeat it (as static/js/site.js does)."""
-
-    def mark(match):
-        href, rest, text = match.groups()
-        if _normalise_url(text) != _normalise_url(href) or "class=" in rest:
-            return match.group(0)
-        return f'<a href="{href}" class="print-no-url"{rest}>{text}</a>'
-
-    return _BARE_LINK.sub(mark, html)
-
-
 class LocalFilesFetcher(URLFetcher):
-    """Serves the site's static and uploaded files from disk and refuses every other address.
-
-    Content is written by staff and may contain Markdown images on any host; a PDF must never
-    make the server request them (no tracking, no server-side request forgery).
-    """
+    """Serves the site's own files from disk and refuses every other address (no tracking, no request forgery)."""
 
     def __init__(self, base_url, staff=False):
         super().__init__(allow_redirects=False)

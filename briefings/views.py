@@ -3,9 +3,9 @@ from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, render
-from django.utils.cache import patch_cache_control
 
 from portal.cache import generation as page_cache_generation
+from portal.cache import private_if_staff
 
 from .forms import BriefingFilterForm
 from .models import Briefing, Resource, Theme
@@ -18,13 +18,7 @@ BRIEFING_LOOKUP_SECONDS = 60
 def briefing_list(request):
     filters = BriefingFilterForm(request.GET)
     chosen = filters.values()
-    briefings = Briefing.objects.published().prefetch_related("themes")
-    if "kind" in chosen:
-        briefings = briefings.filter(kind=chosen["kind"])
-    if "theme" in chosen:
-        briefings = briefings.filter(themes=chosen["theme"])
-    if "year" in chosen:
-        briefings = briefings.filter(published__year=chosen["year"])
+    briefings = filters.filter(Briefing.objects.published(), chosen).prefetch_related("themes")
     # get_page turns a missing, junk or out-of-range page number into the first or last page.
     page = Paginator(briefings, PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -49,20 +43,9 @@ def briefing_detail(request, slug):
     return private_if_staff(request, render(request, "briefings/detail.html", context))
 
 
-def private_if_staff(request, response):
-    """A page rendered for staff (a draft preview, say) is kept by no cache: not the browser's, not a proxy's."""
-    if request.user.is_staff:
-        patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
 def published_briefing(slug):
-    """The published briefing at this address, or 404.
-
-    Kept in the worker's memory under the content generation, as its rendered body is: a change
-    saved anywhere moves the generation on, and publication is checked again on every use. A
-    change that sends no signal (a queryset.update() in a shell) shows within a minute.
-    """
+    """The published briefing at this address, or 404, kept in the worker's memory under the content generation."""
+    # Publication is checked again on every use; a change that sends no signal shows within a minute.
     local = caches["local"]
     key = f"briefing:{page_cache_generation()}:{slug}"
     seconds = min(settings.BRIEFING_BODY_CACHE_SECONDS, BRIEFING_LOOKUP_SECONDS)

@@ -1,11 +1,4 @@
-"""Admin behaviour shared by briefings and courses: who may publish, no lost edits, restore.
-
-Use them in this order so each sees the others' work::
-
-    class BriefingAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin):
-        publish_field = "status"
-        publish_permission = "briefings.publish_briefing"
-"""
+"""Admin behaviour briefings and courses share (who may publish, no lost edits, restore), mixed in that order."""
 
 import logging
 from functools import partial
@@ -21,8 +14,6 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import select_template
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 
 from portal import history
 from portal.versions import bump_for_link_formset, owners, part_state
@@ -39,19 +30,12 @@ def can_publish(user, model):
 
 
 class PublishControlMixin:
-    """Only users with the publish permission may change publication, by any admin route.
+    """Only users with `publish_permission` may change `publish_field` (or, while published, the date), by any route."""
 
-    Set `publish_field` (e.g. "status") and `publish_permission` (e.g. "briefings.publish_briefing").
-    For a user without the permission the field is read-only on the form, left out of `list_editable`,
-    bulk actions named in `publish_actions` (and any action declared with `permissions=["publish"]`)
-    are hidden and refused, and whatever a crafted POST or a history revert sends, the saved value is
-    the one already in the database (a new record starts unpublished). `publish_date_field`, when the
-    model has one (a DateField called "published" is found by itself), is locked the same way while a
-    record is published, so an editor cannot bring a scheduled publication forward.
-    """
-
-    publish_field = None
-    publish_permission = None
+    publish_field = None  # e.g. "status"
+    publish_permission = None  # e.g. "briefings.publish_briefing"
+    # Locked while a record is published, so an editor cannot bring a scheduled publication forward;
+    # a DateField called "published" is found by itself.
     publish_date_field = None
     publish_actions = ("publish_selected", "unpublish_selected")
 
@@ -143,11 +127,7 @@ class StaleEditError(Exception):
 
 
 def _saved_by(instance):
-    """'Sam Jones saved it at 14:32 on 3 May 2025' from the newest history record, when there is one.
-
-    The newest among the record, its owner and the owner's other parts: a course is changed when one
-    of its sessions is, and a session's form is stale when its course changed.
-    """
+    """Who last saved the record, its owner or a sibling part, and when, for the stale-form message."""
     groups = [(type(instance), type(instance)._meta.pk.attname, instance.pk)]
     for owner_model, fk in owners(type(instance)):
         owner_pk = getattr(instance, fk.attname, None)
@@ -167,8 +147,7 @@ def _saved_by(instance):
     record = max(records, key=lambda r: r.history_date)
     user = record.history_user
     who = (user.get_full_name() or user.get_username()) if user else "Someone else"
-    when = timezone.localtime(record.history_date)
-    return f"{who} saved it at {date_format(when, 'H:i')} on {date_format(when, 'j F Y')}"
+    return f"{who} saved it at {history.when(record.history_date)}"
 
 
 def stale_message(instance):
@@ -228,12 +207,7 @@ class ShowStaleFormMixin:
 
 
 class OptimisticLockMixin(ShowStaleFormMixin):
-    """Refuse a save whose form was loaded before someone else's save, and keep what was typed.
-
-    The form (any ModelForm: it is made a VersionedForm if it is not one) carries the version it
-    was loaded at; the form refuses a stale version, and the save itself is a conditional UPDATE
-    (`... WHERE version = loaded`), so two saves racing past the form check still cannot both win.
-    """
+    """Refuse a save whose form was loaded before someone else's save, keeping what was typed."""
 
     form = VersionedForm
 
@@ -252,6 +226,7 @@ class OptimisticLockMixin(ShowStaleFormMixin):
         return [(name, options), *rest]
 
     def save_model(self, request, obj, form, change):
+        # A conditional UPDATE (... WHERE version = loaded): two saves racing past the form check cannot both win.
         if change and obj.pk is not None:
             loaded = form.cleaned_data.get(LOADED_VERSION) if hasattr(form, "cleaned_data") else None
             model = type(obj)
@@ -295,12 +270,7 @@ class PartVersionedForm(forms.ModelForm):
 
 
 class PartLockMixin(ShowStaleFormMixin):
-    """For the admin of a part with pages of its own: refuse a save from a form loaded before a change.
-
-    A change to the part by any route, or to its owner (whose version any change to its parts moves,
-    see portal.versions), makes the form stale; the user sees the same message as on a stale
-    briefing or course, with what they typed kept.
-    """
+    """Refuse a save of a part (a session, a resource) from a form loaded before it or its owner changed."""
 
     form = PartVersionedForm
 
@@ -334,13 +304,7 @@ def _has_field(fieldset, name):
 
 
 class RestoreWithPartsMixin:
-    """Restore a record with its parts as they were at a time, and recover deleted records.
-
-    For a SimpleHistoryAdmin of a model listed in `portal.history.PARTS` (Briefing, Course). Adds:
-    a "Restore with its parts" button on each row of the History page, a confirmation page, and a
-    "Recover deleted ..." page linked from the change list. Publication follows the rules of
-    PublishControlMixin when it is mixed in: a user who may not publish restores as a draft.
-    """
+    """Restore a record of `portal.history.PARTS` with its parts from its History page; recover deleted ones."""
 
     object_history_list_template = "admin/portal/history_list.html"
     change_list_template = "admin/portal/change_list_recover.html"
@@ -400,7 +364,7 @@ class RestoreWithPartsMixin:
                 return HttpResponseRedirect(request.path)
             self.message_user(
                 request,
-                f"“{restored}” and its parts are back as they were at {_when(record.history_date)}. "
+                f"“{restored}” and its parts are back as they were at {history.when(record.history_date)}. "
                 "The version it replaced is kept in its history.",
                 messages.SUCCESS,
             )
@@ -411,7 +375,7 @@ class RestoreWithPartsMixin:
             "object": obj,
             "record": record,
             "parts": history.parts_as_of(self.model, obj.pk, history.version_end(record)),
-            "title": f"Restore “{record.instance}” as it was at {_when(record.history_date)}?",
+            "title": f"Restore “{record.instance}” as it was at {history.when(record.history_date)}?",
             "publication_kept": not self._restore_can_publish(request),
         }
         return render(request, "admin/portal/restore_confirm.html", context)
@@ -450,8 +414,3 @@ class RestoreWithPartsMixin:
             "title": f"Recover deleted {opts.verbose_name_plural}",
         }
         return render(request, "admin/portal/recover_deleted.html", context)
-
-
-def _when(moment):
-    moment = timezone.localtime(moment)
-    return f"{date_format(moment, 'H:i:s')} on {date_format(moment, 'j F Y')}"

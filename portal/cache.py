@@ -32,7 +32,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 
 from portal import compression
@@ -277,3 +277,10 @@ def connect_signals():
             post_save.connect(invalidate, sender=model, dispatch_uid=f"page-cache-save-{model._meta.label}")
             post_delete.connect(invalidate, sender=model, dispatch_uid=f"page-cache-delete-{model._meta.label}")
     m2m_changed.connect(invalidate, dispatch_uid="page-cache-m2m")
+
+
+def private_if_staff(request, response):
+    """A page rendered for staff (a draft preview, say) is kept by no cache: not the browser's, not a proxy's."""
+    if request.user.is_staff:
+        patch_cache_control(response, private=True, no_store=True)
+    return response

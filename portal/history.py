@@ -1,9 +1,4 @@
-"""Restore a briefing or course with its parts as they were at a time, and recover deleted ones.
-
-django-simple-history keeps a row for every save and delete of the records and their parts;
-these functions put a whole record back together from those rows. Every restore is itself a
-change with history, so it can be undone the same way.
-"""
+"""Restore a briefing or course with its parts from django-simple-history's rows, as a change that can be undone."""
 
 from datetime import timedelta
 
@@ -67,13 +62,7 @@ def parts_as_of(model, pk, at):
 
 
 def version_end(record):
-    """The last moment `record`'s version stood: just before the record's next change, or now.
-
-    A version chosen from the History page then includes the parts saved with it, which the admin
-    (and the importer) save just after the record itself. The rows its many-to-many fields add in
-    between (a briefing created with themes gets a second row milliseconds after the first) are
-    part of the same save, not a next change: ending the version there would leave its parts out.
-    """
+    """The last moment `record`'s version stood, so the parts saved just after it (same save) count as its own."""
     model = record.instance_type
     following = model.history.filter(**{model._meta.pk.attname: getattr(record, model._meta.pk.attname)}).filter(
         history_date__gt=record.history_date
@@ -87,11 +76,7 @@ def version_end(record):
 
 
 def _same_save(previous, row):
-    """Whether history `row` only records the links set by the save that wrote `previous`.
-
-    Every save of the record itself moves `updated_at` (and the admin and importer move `version`);
-    setting links moves neither, so a row with every field as before is a links-only row.
-    """
+    """Whether `row` only records the links set by the save that wrote `previous` (every field as before)."""
     if row.history_type != "~" or previous.history_type == "-":
         return False
     if row.history_user_id != previous.history_user_id or row.history_date - previous.history_date > SAME_SAVE:
@@ -102,23 +87,18 @@ def _same_save(previous, row):
     return all(getattr(row, name) == getattr(previous, name) for name in fields)
 
 
-def _when(moment):
+def when(moment):
+    """A moment as every history message writes it ("14:32:05 on 3 May 2025"): versions can be seconds apart."""
     moment = timezone.localtime(moment)
-    return f"{date_format(moment, 'j M Y H:i')}"
+    return f"{date_format(moment, 'H:i:s')} on {date_format(moment, 'j F Y')}"
 
 
 @transaction.atomic
 def restore(model, pk, at, *, user=None, can_publish=True, reason=None):
-    """Make record `pk` of `model`, and its parts, what they were at time `at`; return the record.
-
-    The record's own fields and many-to-many links come from its newest history row at or before
-    `at`; parts that existed then are put back (re-created if deleted since), parts added since are
-    deleted (their history keeps them). A user who may not publish keeps the current publication
-    state (or a draft, when the record no longer exists).
-    """
+    """Make record `pk` and its parts what they were at `at` (publication kept for non-publishers); return it."""
     record = _record_as_of(model, pk, at)
     if record is None or record.history_type == "-":
-        raise RestoreError(f"There is no version of this {model._meta.verbose_name} at {_when(at)}.")
+        raise RestoreError(f"There is no version of this {model._meta.verbose_name} at {when(at)}.")
     current = model._default_manager.select_for_update().filter(pk=pk).first()
     obj = record.instance
     field, published = _published_value(model)
@@ -139,7 +119,7 @@ def restore(model, pk, at, *, user=None, can_publish=True, reason=None):
     if getattr(obj, field) == published:
         _refuse_empty(model, wanted_parts)
     obj._history_user = user
-    obj._change_reason = reason or f"Restored as it was at {_when(record.history_date)}"
+    obj._change_reason = reason or f"Restored as it was at {when(record.history_date)}"
     obj.save()
 
     for m2m_field in getattr(record, "_history_m2m_fields", []):
@@ -170,11 +150,7 @@ def restore(model, pk, at, *, user=None, can_publish=True, reason=None):
 
 
 def _wanted_parts(part_model, fk, pk, at):
-    """{pk: history row} of the parts of record `pk` that existed at `at`.
-
-    Each part's newest row at `at` decides, wherever it points: a part moved to another record
-    (or a resource taken off its briefing) before `at` was no longer part of this one.
-    """
+    """{pk: history row} of the parts of record `pk` at `at`, by each part's newest row then (it may have moved)."""
     history = part_model.history
     ever = history.filter(**{f"{fk}_id": pk}).values(part_model._meta.pk.attname)
     records = history.filter(**{f"{part_model._meta.pk.attname}__in": ever, "history_date__lte": at}).latest_of_each()
@@ -257,7 +233,7 @@ def recover_deleted(model, history_id, *, user=None, can_publish=True):
         before,
         user=user,
         can_publish=can_publish,
-        reason=f"Recovered after it was deleted on {_when(deletion.history_date)}",
+        reason=f"Recovered after it was deleted at {when(deletion.history_date)}",
     )
 
 

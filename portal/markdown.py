@@ -55,6 +55,10 @@ MAX_TABLE_CELLS = 5_000
 DELIMITER_CHARACTERS = frozenset("|-: \t")
 # cmark writes a Markdown image in exactly this shape, with its attributes escaped.
 CMARK_IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"( title="[^"]*")? />')
+# A link as cmark and nh3 write it; its text is plain when it holds no other tag.
+LINK = re.compile(r'<a href="(https?://[^"]+)"([^>]*)>([^<]*)</a>')
+# The marker print.css reads: a link whose text already is its address gets no address printed after it.
+BARE_LINK_CLASS = "print-no-url"
 # Browsers drop tabs and newlines anywhere in a URL and spaces and control characters around it.
 URL_IGNORED = re.compile(r"[\t\n\r]")
 
@@ -69,6 +73,28 @@ def is_local_image(src):
         return True
     media = settings.MEDIA_URL
     return media.startswith(("https://", "http://")) and media.endswith("/") and src.startswith(media)
+
+
+def _address(url):
+    url = re.sub(r"^https?://", "", htmllib.unescape(url).strip(), flags=re.IGNORECASE)
+    return re.sub(r"^www\.", "", url, flags=re.IGNORECASE).rstrip("/").lower()
+
+
+def is_bare_link(href, text):
+    """Whether a link's text is its own web address, so printing the address after it would say it twice."""
+    return href.lower().startswith(("http://", "https://")) and _address(text) == _address(href)
+
+
+def mark_bare_links(html):
+    """`html` with each link whose text is its address marked for print (browser print and PDF alike)."""
+
+    def mark(match):
+        href, rest, text = match.groups()
+        if "class=" in rest or not is_bare_link(href, text):
+            return match.group(0)
+        return f'<a href="{href}" class="{BARE_LINK_CLASS}"{rest}>{text}</a>'
+
+    return LINK.sub(mark, html)
 
 
 def length_limit(limit):
@@ -124,7 +150,7 @@ def _render(text):
         log.warning("Markdown nested too deeply to render; shown as plain text")
         html = linebreaks(escape(text))
     html = CMARK_IMAGE.sub(_image, html)
-    return nh3.clean(
+    html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -133,6 +159,7 @@ def _render(text):
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    return mark_bare_links(html)
 
 
 _render_cached = lru_cache(maxsize=4096)(_render)

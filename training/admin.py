@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.db import models, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -14,8 +14,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from briefings.models import Briefing
 from portal.admin_mixins import OptimisticLockMixin, PartLockMixin, PublishControlMixin, RestoreWithPartsMixin
+from portal.forms import number_in_order
 
-from .forms import CourseAdminForm, LearningOutcomeForm, SessionForm, WebAddressField, number_outcomes
+from .forms import CourseAdminForm, LearningOutcomeForm, SessionForm, WebAddressField
 from .models import Course, LearningOutcome, Session
 from .templatetags.training_tags import session_when
 
@@ -25,12 +26,6 @@ FORMFIELD_OVERRIDES = {
 }
 # Past sessions stay in the Sessions list; the course page shows only recent and future ones.
 RECENT = timedelta(days=30)
-
-
-def upcoming_sessions(now=None):
-    """Sessions (of any course, published or not) that have not ended and are not cancelled."""
-    now = now or timezone.now()
-    return Session.objects.filter(ends__gt=now).exclude(status=Session.Status.CANCELLED)
 
 
 class LearningOutcomeInline(admin.TabularInline):
@@ -96,7 +91,7 @@ class UpcomingSessionFilter(admin.SimpleListFilter):
         return [("yes", "Has upcoming sessions"), ("none", "No upcoming session")]
 
     def queryset(self, request, queryset):
-        has_upcoming = Exists(upcoming_sessions().filter(course=OuterRef("pk")))
+        has_upcoming = Exists(Session.objects.upcoming(published=False).filter(course=OuterRef("pk")))
         if self.value() == "yes":
             return queryset.filter(has_upcoming)
         if self.value() == "none":
@@ -150,15 +145,7 @@ class CourseAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixi
     ]
 
     def get_queryset(self, request):
-        upcoming = Q(sessions__ends__gt=timezone.now()) & ~Q(sessions__status=Session.Status.CANCELLED)
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                next_session_starts=Min("sessions__starts", filter=upcoming),
-                upcoming_session_count=Count("sessions", filter=upcoming, distinct=True),
-            )
-        )
+        return super().get_queryset(request).with_upcoming()
 
     @admin.display(description="next session", ordering="next_session_starts")
     def next_session(self, course):
@@ -175,8 +162,7 @@ class CourseAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixi
 
     def save_formset(self, request, form, formset, change):
         if formset.model is LearningOutcome:
-            deleted = set(formset.deleted_forms)
-            number_outcomes(f for f in formset.forms if f not in deleted and (f.instance.pk or f.has_changed()))
+            number_in_order(formset)
         super().save_formset(request, form, formset, change)
 
     def _set_published(self, request, queryset, value):

@@ -1,5 +1,6 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
@@ -13,6 +14,15 @@ from portal.versions import PartQuerySet
 class CourseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def with_upcoming(self):
+        """Each course with `next_session_starts` and `upcoming_session_count`, from Session.objects.upcoming()."""
+        sessions = Session.objects.upcoming(published=False).filter(course=OuterRef("pk")).order_by()
+        counted = sessions.values("course").annotate(n=Count("pk")).values("n")
+        return self.annotate(
+            next_session_starts=Subquery(sessions.order_by("starts").values("starts")[:1]),
+            upcoming_session_count=Coalesce(Subquery(counted), 0),
+        )
 
 
 class Course(models.Model):
@@ -99,9 +109,10 @@ class LearningOutcome(models.Model):
 
 
 class SessionQuerySet(PartQuerySet):
-    def upcoming(self):
-        """Sessions that have not ended and are not cancelled, on published courses."""
-        return self.filter(ends__gt=timezone.now(), course__is_published=True).exclude(status=Session.Status.CANCELLED)
+    def upcoming(self, published=True):
+        """Sessions that have not ended and are not cancelled (by default only on published courses)."""
+        sessions = self.filter(ends__gt=timezone.now()).exclude(status=Session.Status.CANCELLED)
+        return sessions.filter(course__is_published=True) if published else sessions
 
     def bookable(self):
         return self.upcoming().filter(status=Session.Status.OPEN, starts__gt=timezone.now())

@@ -249,3 +249,14 @@ def test_editor_group_can_reach_every_briefings_admin_page(editor_client):
     assert Group.objects.filter(name="Editor").exists()
     for model in MODELS:
         assert editor_client.get(reverse(f"admin:briefings_{model}_changelist")).status_code == 200
+
+
+def test_import_page_lists_every_problem_of_a_rejected_file(staff_client):
+    bad = b"---\ntitle: T\nkind: podcast\nsummary: S.\ncourses: [no-such-course]\n---\n"
+    response = staff_client.post(
+        reverse("admin:briefings_briefing_import"), {"files": [SimpleUploadedFile("bad.md", bad)]}
+    )
+    body = response.content.decode()
+    assert "bad.md: kind: unknown value &#x27;podcast&#x27;" in body
+    assert "<br>bad.md: courses: no course with the slug &#x27;no-such-course&#x27;" in body
+    assert not Briefing.objects.exists()

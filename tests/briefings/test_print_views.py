@@ -9,7 +9,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from briefings import print_views
-from briefings.models import Briefing
+from briefings.models import Briefing, Resource
+from portal.markdown import mark_bare_links, render_markdown
 from tests.print_content import (
     AUDIT_SECTIONS,
     SEVEN_MINUTE_QUESTIONS,
@@ -311,7 +312,30 @@ def test_fetcher_refuses_anything_but_the_sites_own_files(url):
     ],
 )
 def test_links_whose_text_is_the_address_are_marked_so_print_does_not_repeat_it(html, marked):
-    assert ('class="print-no-url"' in print_views.mark_bare_links(html)) is marked
+    assert ('class="print-no-url"' in mark_bare_links(html)) is marked
+
+
+@pytest.mark.parametrize(
+    ("markdown", "marked"),
+    [
+        ("See <https://example.org/toolkit>.", True),
+        ("See [www.example.org](https://www.example.org/).", True),
+        ("See [the toolkit](https://example.org/toolkit).", False),
+    ],
+)
+def test_the_page_itself_marks_bare_links_for_browser_print_and_pdf_alike(markdown, marked):
+    """The server marks the link once, in the HTML both the browser's print and the PDF lay out."""
+    assert ('class="print-no-url"' in render_markdown(markdown)) is marked
+
+
+@pytest.mark.django_db
+def test_a_resource_titled_with_its_address_is_marked_on_the_page(client):
+    briefing = make_briefing(slug="bare-resource")
+    Resource.objects.create(briefing=briefing, title="https://example.org/toolkit", url="https://example.org/toolkit")
+    Resource.objects.create(briefing=briefing, title="The toolkit", url="https://example.org/other", position=2)
+    html = client.get(briefing.get_absolute_url()).content.decode()
+    assert '<a href="https://example.org/toolkit" class="print-no-url">' in html
+    assert '<a href="https://example.org/other">' in html
 
 
 def test_a_public_pdf_uses_only_files_the_public_may_have(db, settings, tmp_path):

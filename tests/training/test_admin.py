@@ -240,3 +240,23 @@ def test_session_view_on_site_goes_to_course(staff_client, course):
     session = make_session(course)
     body = staff_client.get(reverse("admin:training_session_change", args=[session.pk])).content.decode()
     assert "View on site" in body
+
+
+def test_outcomes_are_numbered_one_two_three_like_a_briefings_parts(staff_client, course):
+    """Outcomes follow the same ordering rule as a briefing's sections: positions close up, empty ones go last."""
+    first = LearningOutcome.objects.create(course=course, text="First", position=10)
+    second = LearningOutcome.objects.create(course=course, text="Second", position=20)
+    data = course_post(
+        title=course.title,
+        slug=course.slug,
+        loaded_version=Course.objects.get(pk=course.pk).version,
+        **management("outcomes", total=3, initial=2),
+    )
+    data.update({"outcomes-0-id": str(first.pk), "outcomes-0-course": str(course.pk)})
+    data.update({"outcomes-0-text": "First", "outcomes-0-position": "10"})
+    data.update({"outcomes-1-id": str(second.pk), "outcomes-1-course": str(course.pk)})
+    data.update({"outcomes-1-text": "Second", "outcomes-1-position": "20"})
+    data.update({"outcomes-2-text": "Added last", "outcomes-2-position": ""})
+    response = staff_client.post(reverse("admin:training_course_change", args=[course.pk]), data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert [(o.position, o.text) for o in course.outcomes.all()] == [(1, "First"), (2, "Second"), (3, "Added last")]

@@ -178,3 +178,16 @@ def test_history_pages_list_versions_and_only_briefings_and_courses_offer_restor
     briefing.save()
     page = staff_client.get(reverse("admin:briefings_briefing_history", args=[briefing.pk])).content.decode()
     assert page.count("Restore with its parts") == 2
+
+
+def test_the_confirmation_page_and_the_change_reason_write_the_time_the_same_way(publisher_client):
+    briefing = make_briefing(sections=1)
+    first = briefing.history.order_by("history_date").first()
+    briefing.summary = "A later version."
+    briefing.save()
+    url = reverse("admin:briefings_briefing_restore", args=[briefing.pk, first.history_id])
+    stamp = timezone.localtime(first.history_date)
+    written = f"{stamp:%H:%M:%S} on {stamp.day} {stamp:%B %Y}"
+    assert f"as it was at {written}?" in publisher_client.get(url).content.decode()
+    assert publisher_client.post(url).status_code == 302
+    assert briefing.history.first().history_change_reason == f"Restored as it was at {written}"
