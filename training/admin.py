@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from briefings.models import Briefing
 from portal.admin_mixins import OptimisticLockMixin, PartLockMixin, PublishControlMixin, RestoreWithPartsMixin
+from portal.redirects import AddressNoticeMixin
 
 from .forms import CourseAdminForm, LearningOutcomeForm, SessionForm, WebAddressField, number_outcomes
 from .models import Course, LearningOutcome, Session
@@ -121,7 +122,9 @@ class SessionTimeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Course)
-class CourseAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin):
+class CourseAdmin(
+    AddressNoticeMixin, RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin
+):
     publish_field = "is_published"
     publish_permission = "training.publish_course"
     form = CourseAdminForm
