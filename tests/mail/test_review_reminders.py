@@ -4,6 +4,8 @@ import datetime
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -13,9 +15,9 @@ from briefings.models import Briefing
 from mail.models import OutgoingEmail
 from tests.briefings.conftest import make_briefing
 from tests.mail.test_outbox import run_worker
-from tests.trust.conftest import make_user
 
-pytestmark = pytest.mark.django_db
+# The worker closes its database connection when it is done, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def days(n):
@@ -24,10 +26,13 @@ def days(n):
 
 @pytest.fixture
 def publishers(db):
-    make_user("publisher", "Publisher")
-    make_user("pubtwo", "Publisher")
-    make_user("editor", "Editor")
-    make_user("noaddress", "Publisher").__class__.objects.filter(username="noaddress").update(email="")
+    """Two who may publish (a permission of their own, or a superuser), one editor, one publisher with no address."""
+    users = get_user_model().objects
+    publish = Permission.objects.get(content_type__app_label="briefings", codename="publish_briefing")
+    users.create_user("publisher", "publisher@example.org", "a-long-test-password").user_permissions.add(publish)
+    users.create_superuser("pubtwo", "pubtwo@example.org", "a-long-test-password")
+    users.create_user("editor", "editor@example.org", "a-long-test-password", is_staff=True)
+    users.create_user("noaddress", "", "a-long-test-password").user_permissions.add(publish)
 
 
 def test_the_command_emails_each_publisher_one_list_once_a_month(publishers, smtp_settings):
