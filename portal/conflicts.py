@@ -72,6 +72,9 @@ def _norm(value):
         return tuple(sorted(str(_norm(v)) for v in value))
     if value is None:
         return ""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        # A form's value is in local time, the database's in UTC: the same moment either way.
+        return value.astimezone(datetime.UTC).isoformat()
     if isinstance(value, str):
         return value.replace("\r\n", "\n").strip()
     if isinstance(value, (datetime.date, int, bool)) and not isinstance(value, datetime.datetime):

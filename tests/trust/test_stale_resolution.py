@@ -1,13 +1,16 @@
 """A refused second save shows what the other person changed and puts this person's own changes back."""
 
+import datetime
 import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from briefings.models import Briefing, DiscussionQuestion, KeyFact, Section
 from portal.conflicts import word_diff
+from training.models import Session
 
 from .conftest import form_data, make_briefing, make_course, make_user, post_data
 
@@ -102,16 +105,25 @@ def test_a_part_one_person_deleted_and_the_other_changed(alex_and_sam):
 def test_a_course_conflict_is_resolved_the_same_way(alex_and_sam):
     alex, sam = alex_and_sam
     course = make_course()
+    # In summer time, so the form's local time and the database's UTC are written differently.
+    starts = datetime.datetime(timezone.localdate().year + 1, 7, 1, 9, 30, tzinfo=datetime.UTC)
+    ends = starts + datetime.timedelta(hours=3)
+    Session.objects.create(course=course, starts=starts, ends=ends, location="Town hall", note="Bring lunch")
     url = reverse("admin:training_course_change", args=[course.pk])
     alex_data = form_data(alex.get(url), "course_form")
     sam_data = form_data(sam.get(url), "course_form")
     alex_data["summary"] = ["Alex's course summary."]
     assert alex.post(url, post_data(alex_data)).status_code == 302
     sam_data["duration"] = ["Half day (3 hours)"]
+    sam_data["sessions-0-note"] = ["Lunch is provided"]
     response = sam.post(url, post_data(sam_data))
     assert response.status_code == 200
     fresh = form_data(response, "course_form")
     assert fresh["duration"] == ["Half day (3 hours)"] and fresh["summary"] == ["Alex's course summary."]
+    assert fresh["sessions-0-note"] == ["Lunch is provided"]
+    conflict = panel(response.content.decode())
+    # A session's times, shown in local time on the form, are not mistaken for a change.
+    assert "Starts" not in conflict and "Parts you both changed" not in conflict
     assert "<ins>Alex&#x27;s course summary</ins>" in panel(response.content.decode())
 
 
