@@ -6,7 +6,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from weasyprint import HTML
@@ -36,9 +36,12 @@ def _visible_briefings(request):
 
 
 def team_pack(request, slug):
-    briefing = get_object_or_404(
-        _visible_briefings(request).prefetch_related("sections", "questions", "key_facts", "resources"), slug=slug
-    )
+    try:
+        briefing = get_object_or_404(
+            _visible_briefings(request).prefetch_related("sections", "questions", "key_facts", "resources"), slug=slug
+        )
+    except Http404:
+        return views.withdrawn(request, slug)
     questions = [question.text for question in briefing.questions.all()]
     response = render(
         request,
@@ -59,7 +62,10 @@ def briefing_pdf(request, slug):
     # cannot make the site lay out the same PDF again (the address printed on it is this one).
     request.META["HTTP_HOST"] = canonical_host(request)
     request.__dict__.pop("_current_scheme_host", None)
-    briefing = get_object_or_404(_visible_briefings(request).only("pk", "slug", "updated_at", "version"), slug=slug)
+    try:
+        briefing = get_object_or_404(_visible_briefings(request).only("pk", "slug", "updated_at", "version"), slug=slug)
+    except Http404:
+        return views.withdrawn(request, slug)
     # Public PDFs are the same for everyone until the briefing, the site settings or the day change.
     cacheable = briefing.is_published and not request.user.is_staff
     key = _pdf_cache_key(request, briefing)

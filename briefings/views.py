@@ -2,7 +2,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from portal.cache import generation as page_cache_generation
 from portal.cache import private_if_staff
@@ -31,7 +33,10 @@ def briefing_list(request):
 
 
 def briefing_detail(request, slug):
-    briefing = get_object_or_404(Briefing, slug=slug) if request.user.is_staff else published_briefing(slug)
+    try:
+        briefing = get_object_or_404(Briefing, slug=slug) if request.user.is_staff else published_briefing(slug)
+    except Http404:
+        return withdrawn(request, slug)
     # The body of a briefing is rendered once per version and kept (templates/briefings/detail.html):
     # its parts are only read from the database when that rendering is not in the cache. Any
     # content change moves the page cache generation on, which is part of the key.
@@ -56,6 +61,37 @@ def published_briefing(slug):
         if keep:
             local.set(key, briefing, seconds)
     return briefing
+
+
+def withdrawn(request, slug):
+    """410 Gone for a briefing the public could once read and no longer can; otherwise 404.
+
+    A never-published draft stays a plain "not found": its title is not the public's business.
+    """
+    briefing = Briefing.objects.filter(slug=slug).first()
+    if briefing is None or not was_public(briefing):
+        raise Http404("No briefing at this address.")
+    themes = list(briefing.themes.all()[:3])
+    response = render(request, "briefings/withdrawn.html", {"briefing": briefing, "themes": themes}, status=410)
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def was_public(briefing):
+    """Whether the public could read `briefing` at some time, from its history.
+
+    Each version stands from its own date to the next one's (or today): it was public if it was
+    published, with a publication date on or before the end of that stretch.
+    """
+    rows = list(
+        briefing.history.order_by("history_date", "history_id").values_list("history_date", "status", "published")
+    )
+    today = timezone.localdate()
+    for index, (_, status, published) in enumerate(rows):
+        ends = timezone.localdate(rows[index + 1][0]) if index + 1 < len(rows) else today
+        if status == Briefing.Status.PUBLISHED and published is not None and published <= ends:
+            return True
+    return False
 
 
 def theme_list(request):

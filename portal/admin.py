@@ -3,7 +3,10 @@ from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .models import SiteSettings
+from .models import Redirect, SiteSettings
+from .redirects import RedirectAdmin
+
+admin.site.register(Redirect, RedirectAdmin)
 
 
 @admin.register(SiteSettings)

@@ -1,5 +1,6 @@
 """Admin behaviour briefings and courses share (who may publish, no lost edits, restore), mixed in that order."""
 
+import copy
 import logging
 from functools import partial
 
@@ -10,12 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import connections, router
 from django.db.models import F
 from django.forms.models import modelformset_factory
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.template.loader import select_template
 from django.urls import path, reverse
+from django.utils import timezone
 
-from portal import history
+from portal import conflicts, history
 from portal.versions import bump_for_link_formset, owners, part_state
 
 log = logging.getLogger(__name__)
@@ -160,15 +162,20 @@ def stale_message(instance):
 
 
 class VersionedForm(forms.ModelForm):
-    """Carries the record's version so a save from a stale form can be refused."""
+    """Carries the record's version so a save from a stale form can be refused.
+
+    And the moment it was loaded, so a refused save can show what changed since (portal.conflicts).
+    """
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None and not self.is_bound:
             # From the database, not the instance: a history revert form holds an old version's values.
             self.initial[LOADED_VERSION] = self.current_version()
+            self.initial[conflicts.LOADED_AT] = timezone.now().isoformat()
 
     def current_version(self, lock=False):
         model = type(self.instance)
@@ -207,9 +214,40 @@ class ShowStaleFormMixin:
 
 
 class OptimisticLockMixin(ShowStaleFormMixin):
-    """Refuse a save whose form was loaded before someone else's save, keeping what was typed."""
+    """Refuse a save whose form was loaded before someone else's save, and help re-apply what was typed."""
 
     form = VersionedForm
+    change_form_template = "admin/portal/change_form.html"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        formsets = [inline.formset for inline in context.get("inline_admin_formsets", [])]
+        resolution = getattr(request, "_conflict", None)
+        if resolution is None and obj is not None and form.is_bound and _is_stale(form):
+            current = type(obj)._default_manager.filter(pk=obj.pk).first()
+            if current is not None:
+                resolution = conflicts.resolve(current, form, formsets, _saved_by(current))
+                fresh = copy.copy(request)
+                fresh.method = "GET"
+                fresh.POST = QueryDict()
+                fresh._conflict = resolution
+                return self.changeform_view(fresh, str(obj.pk), form_url)
+        if resolution is not None:
+            conflicts.apply(resolution, form, formsets)
+            context["conflict"] = resolution
+            context["conflict_noun"] = self.model._meta.verbose_name
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_inline_instances(self, request, obj=None):
+        instances = super().get_inline_instances(request, obj)
+        resolution = getattr(request, "_conflict", None)
+        if resolution is not None:
+            # One blank row for each row this person added, to hold it again.
+            for inline in instances:
+                added = len(resolution.added.get(inline.model._meta.label, []))
+                if added:
+                    inline.extra = max(inline.extra, added)
+        return instances
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -218,11 +256,12 @@ class OptimisticLockMixin(ShowStaleFormMixin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or any(_has_loaded_version(fs) for fs in fieldsets):
+        missing = [f for f in (LOADED_VERSION, conflicts.LOADED_AT) if not any(_has_field(fs, f) for fs in fieldsets)]
+        if obj is None or not missing:
             return fieldsets
         # The hidden version must be rendered, so it goes into the first fieldset.
         (name, options), *rest = fieldsets
-        options = {**options, "fields": [*options.get("fields", ()), LOADED_VERSION]}
+        options = {**options, "fields": [*options.get("fields", ()), *missing]}
         return [(name, options), *rest]
 
     def save_model(self, request, obj, form, change):
@@ -243,8 +282,8 @@ class OptimisticLockMixin(ShowStaleFormMixin):
         super().save_formset(request, form, formset, change)
 
 
-def _has_loaded_version(fieldset):
-    return _has_field(fieldset, LOADED_VERSION)
+def _is_stale(form):
+    return any(error.code == "stale" for error in form.non_field_errors().as_data())
 
 
 LOADED_STATE = "loaded_state"
@@ -321,6 +360,30 @@ class RestoreWithPartsMixin:
             ),
         ] + super().get_urls()
 
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Besides the record's own fields, each version lists what happened to its parts until the next one."""
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        if not records:
+            return
+        pk_name = self.model._meta.pk.attname
+        pk = getattr(records[0], pk_name)
+        # Parts changed after the newest version on this page belong to it, up to the next version (on another page).
+        newer = (
+            self.model.history.filter(**{pk_name: pk}, history_date__gt=records[0].history_date)
+            .order_by("history_date")
+            .values_list("history_date", flat=True)
+            .first()
+        )
+        since = records[-1].history_date - history.SAME_SAVE
+        changes = conflicts.part_changes(self.model, pk, since, newer or timezone.now())
+        for record in records:
+            record.part_changes = []
+        for change in changes:
+            owner = next((r for r in records if r.history_date <= change.when), None)
+            if owner is not None:
+                owner.part_changes.append(change)
+
     def _restore_can_publish(self, request):
         check = getattr(self, "can_publish", None)
         return check(request) if check else True
@@ -375,6 +438,7 @@ class RestoreWithPartsMixin:
             "object": obj,
             "record": record,
             "parts": history.parts_as_of(self.model, obj.pk, history.version_end(record)),
+            "preview": conflicts.restore_preview(self.model, obj.pk, history.version_end(record)),
             "title": f"Restore “{record.instance}” as it was at {history.when(record.history_date)}?",
             "publication_kept": not self._restore_can_publish(request),
         }

@@ -159,3 +159,26 @@ class SearchDocumentFts(models.Model):
 
     def __str__(self):
         return str(self.document_id)
+
+
+class Redirect(models.Model):
+    """An old web address that now lives elsewhere: answered with a permanent redirect (portal.redirects)."""
+
+    old_path = models.CharField(
+        "old address",
+        max_length=600,
+        unique=True,
+        help_text="The address that no longer has a page of its own, e.g. /briefings/old-name/.",
+    )
+    new_path = models.CharField(
+        "new address", max_length=600, help_text="Where it leads now, e.g. /briefings/new-name/."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["old_path"]
+        verbose_name = "web address redirect"
+
+    def __str__(self):
+        return f"{self.old_path} → {self.new_path}"

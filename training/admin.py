@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from briefings.models import Briefing
 from portal.admin_mixins import OptimisticLockMixin, PartLockMixin, PublishControlMixin, RestoreWithPartsMixin
 from portal.forms import number_in_order
+from portal.redirects import AddressNoticeMixin
 
 from .forms import CourseAdminForm, LearningOutcomeForm, SessionForm, WebAddressField
 from .models import Course, LearningOutcome, Session
@@ -116,7 +117,9 @@ class SessionTimeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Course)
-class CourseAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin):
+class CourseAdmin(
+    AddressNoticeMixin, RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin
+):
     publish_field = "is_published"
     publish_permission = "training.publish_course"
     form = CourseAdminForm

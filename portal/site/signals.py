@@ -4,9 +4,11 @@ Signals only note what changed; portal.site.search indexes each source once when
 transaction commits (an admin save fires a signal for every inline row).
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.urls import reverse
 
 from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
+from portal import redirects
 from portal.site import search
 from training.models import Course, LearningOutcome
 
@@ -57,7 +59,45 @@ def _themes_changed(doc_type):
     return handler
 
 
+# The addresses of an item with a web address, by URL name: each keeps working after a rename.
+ADDRESSES = {
+    "briefings.Briefing": ["briefings:detail", "briefings:team-pack", "briefings:pdf"],
+    "briefings.Theme": ["briefings:theme", "feed-theme"],
+    "training.Course": ["training:detail", "training:course-sessions-ics"],
+}
+
+
+def addresses(instance, slug):
+    return [reverse(name, args=[slug]) for name in ADDRESSES[instance._meta.label]]
+
+
+def _note_old_slug(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        instance._stored_slug = None
+        return
+    instance._stored_slug = sender._default_manager.filter(pk=instance.pk).values_list("slug", flat=True).first()
+
+
+def _keep_addresses(sender, instance, created=False, raw=False, **kwargs):
+    """Old addresses redirect to the new ones; the item's own addresses are its own (portal.redirects)."""
+    if raw:
+        return
+    old = getattr(instance, "_stored_slug", None)
+    if not created and (old is None or old == instance.slug):
+        return
+    new_paths = addresses(instance, instance.slug)
+    claimed = redirects.claim(new_paths)
+    moved = redirects.moved(addresses(instance, old), new_paths) if old and old != instance.slug else []
+    instance._address_changes = {"claimed": claimed, "moved": moved}
+    instance._stored_slug = instance.slug
+
+
 def connect():
+    for model in (Briefing, Theme, Course):
+        label = model._meta.label
+        pre_save.connect(_note_old_slug, sender=model, dispatch_uid=f"addresses-pre-{label}")
+        post_save.connect(_keep_addresses, sender=model, dispatch_uid=f"addresses-post-{label}")
+
     handlers = [
         (Briefing, _briefing),
         (Section, _briefing_part),

@@ -3,7 +3,6 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -151,7 +150,8 @@ def test_stale_form_is_refused(staff_client):
     )
     response = staff_client.post(url, data)
     assert response.status_code == 200
-    assert response.context["adminform"].form.has_error(NON_FIELD_ERRORS, "stale")
+    # Refused: a fresh form of the briefing as it is now opens, with the conflict explained above it.
+    assert response.context["conflict"] is not None and not response.context["adminform"].form.is_bound
     briefing.refresh_from_db()
     assert briefing.title != "My edit"
 

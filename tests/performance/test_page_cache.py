@@ -78,7 +78,8 @@ def test_unpublishing_removes_the_page_from_the_public_at_once(client):
     assert client.get(briefing.get_absolute_url()).status_code == 200
     briefing.status = Briefing.Status.DRAFT
     briefing.save()
-    assert client.get(briefing.get_absolute_url()).status_code == 404
+    # Withdrawn: "gone" (410) with a page saying so, never the cached page.
+    assert client.get(briefing.get_absolute_url()).status_code == 410
 
 
 @pytest.mark.django_db
@@ -95,7 +96,7 @@ def test_admin_post_invalidates_even_when_a_bulk_update_sends_no_signal(client, 
         "/admin/briefings/briefing/", {"action": "unpublish_selected", "_selected_action": [briefing.pk]}
     )
     assert response.status_code in (200, 302)
-    assert client.get(briefing.get_absolute_url()).status_code == 404
+    assert client.get(briefing.get_absolute_url()).status_code == 410  # withdrawn
     assert "lived experience" not in client.get("/briefings/").content.decode()
 
 

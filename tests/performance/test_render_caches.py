@@ -49,7 +49,7 @@ def test_an_edit_or_unpublishing_shows_at_once(client):
     assert "Sheets changed weekly." in client.get(URL).content.decode()
     briefing.status = Briefing.Status.DRAFT
     briefing.save()
-    assert client.get(URL).status_code == 404
+    assert client.get(URL).status_code == 410  # withdrawn
 
 
 def test_a_kept_briefing_is_checked_for_publication_on_every_use(client, monkeypatch):
@@ -58,7 +58,7 @@ def test_a_kept_briefing_is_checked_for_publication_on_every_use(client, monkeyp
     assert client.get(URL).status_code == 200
     Briefing.objects.filter(slug="lived-experience").update(published=timezone.localdate() + dt.timedelta(days=1))
     monkeypatch.setattr(Briefing, "is_published", property(lambda self: False))
-    assert client.get(URL).status_code == 404
+    assert client.get(URL).status_code == 410  # it was public: withdrawn, not the kept page
 
 
 def test_staff_never_get_the_kept_public_copy(staff_client):

@@ -133,7 +133,9 @@ def test_admin_restore_page_confirms_then_restores(publisher_client):
     url = reverse("admin:briefings_briefing_restore", args=[briefing.pk, first.history_id])
     confirm = publisher_client.get(url)
     assert confirm.status_code == 200
-    assert "Added after" not in confirm.content.decode()
+    # Only as a part to be removed, not as one the briefing will contain.
+    assert confirm.content.decode().count("Added after") == 1
+    assert "Removed</strong> (added since that version): Added after" in confirm.content.decode()
     assert "Part 2" in confirm.content.decode()
     assert publisher_client.post(url).status_code == 302
     assert list(briefing.sections.values_list("heading", flat=True)) == ["Part 1", "Part 2"]

@@ -1,0 +1,124 @@
+"""The review desk on the admin index: what needs doing, each row linked, in a fixed number of queries."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from briefings.models import Briefing
+from portal import desk
+from tests.briefings.conftest import make_briefing, make_course
+from tests.trust.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def days(n):
+    return timezone.localdate() + datetime.timedelta(days=n)
+
+
+def age(obj, n):
+    """Make `obj` look last touched `n` days ago (auto_now would overwrite a save)."""
+    type(obj).objects.filter(pk=obj.pk).update(updated_at=timezone.now() - datetime.timedelta(days=n))
+
+
+def panel(page, slug):
+    match = re.search(rf'<section[^>]*id="desk-{slug}".*?</section>', page, re.S)
+    assert match, f"no panel {slug}"
+    return match.group(0)
+
+
+@pytest.fixture
+def content(db):
+    soon = make_briefing(title="Due soon", review_due=days(5))
+    make_briefing(title="Due later", review_due=days(40))
+    late = make_briefing(title="Long overdue", review_due=days(-30))
+    make_briefing(title="Just overdue", review_due=days(-1))
+    old_draft = make_briefing(title="Forgotten draft", status=Briefing.Status.DRAFT)
+    age(old_draft, 120)
+    fresh_draft = make_briefing(title="Fresh draft", status=Briefing.Status.DRAFT)
+    age(fresh_draft, 10)
+    old_course = make_course(title="Forgotten course", is_published=False)
+    age(old_course, 100)
+    new = make_briefing(title="Out last week", published=days(-7))
+    make_briefing(title="Out last year", published=days(-400))
+    return {"soon": soon, "late": late, "old_draft": old_draft, "old_course": old_course, "new": new}
+
+
+def test_the_admin_index_opens_with_what_needs_doing(admin_client, content):
+    page = admin_client.get("/admin/").content.decode()
+    titles = [re.search(r"<h3[^>]*>([^<(]+)", panel(page, slug)).group(1).strip() for slug in (
+        "awaiting-approval", "returned-to-me", "due-for-review", "overdue", "untouched-drafts", "recently-published"
+    )]  # fmt: skip
+    assert titles == [
+        "Awaiting approval",
+        "Returned to me",
+        "Due for review in the next 30 days",
+        "Overdue for review",
+        "Drafts untouched for 90 days",
+        "Recently published",
+    ]
+    assert page.index('id="review-desk"') < page.index('id="content-main"') or 'id="review-desk"' in page
+
+    due = panel(page, "due-for-review")
+    assert "Due soon" in due and "Due later" not in due and "due in 5 days" in due
+    overdue = panel(page, "overdue")
+    assert overdue.index("Long overdue") < overdue.index("Just overdue")  # longest overdue first
+    drafts = panel(page, "untouched-drafts")
+    assert "Forgotten draft" in drafts and "Forgotten course" in drafts and "Fresh draft" not in drafts
+    assert drafts.index("Forgotten draft") < drafts.index("Forgotten course")  # oldest first
+    recent = panel(page, "recently-published")
+    assert "Out last week" in recent and "Out last year" not in recent
+
+
+def test_each_row_links_to_the_thing_itself(admin_client, content):
+    page = admin_client.get("/admin/").content.decode()
+    soon = content["soon"]
+    due = panel(page, "due-for-review")
+    assert f'href="/admin/briefings/briefing/{soon.pk}/change/"' in due
+    assert f'href="/briefings/{soon.slug}/"' in due
+    drafts = panel(page, "untouched-drafts")
+    assert f'href="/admin/training/course/{content["old_course"].pk}/change/"' in drafts
+    assert f'href="/briefings/{content["old_draft"].slug}/"' not in drafts  # a draft has no public page
+    for slug in ("due-for-review", "overdue", "untouched-drafts", "recently-published"):
+        for href in re.findall(r'href="([^"]+)"', panel(page, slug)):
+            assert admin_client.get(href).status_code == 200, href
+
+
+def test_the_pending_panels_come_from_one_place(admin_client, content, monkeypatch):
+    row = desk.DeskRow("Section 7 rewritten", "Briefing", "/admin/briefings/briefing/1/change/", note="by Eddie")
+    monkeypatch.setattr(desk, "awaiting_approval", lambda user: [row])
+    page = admin_client.get("/admin/").content.decode()
+    assert "Section 7 rewritten" in panel(page, "awaiting-approval")
+    assert "Nothing has been sent back to you." in panel(page, "returned-to-me")
+
+
+def test_an_editor_sees_the_desk_without_links_to_what_they_cannot_open(client, content):
+    client.force_login(make_user("eddie", "Editor"))
+    page = client.get("/admin/").content.decode()
+    assert "Due soon" in panel(page, "due-for-review")
+
+
+def test_the_desk_takes_the_same_number_of_queries_however_much_content(admin_client):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get("/admin/").status_code == 200
+        return len(captured)
+
+    make_briefing(review_due=days(3))
+    queries()  # the first request fills the session and other one-off caches
+    few = queries()
+    for n in range(25):
+        make_briefing(review_due=days(n % 30))
+        make_briefing(review_due=days(-n - 1))
+        age(make_briefing(status=Briefing.Status.DRAFT), 100 + n)
+        age(make_course(is_published=False), 100 + n)
+    queries()  # content changed: the site settings are read again once
+    many = queries()
+    assert many == few
+    page = admin_client.get("/admin/").content.decode()
+    assert panel(page, "overdue").count("<tr>") == desk.PANEL_ROWS + 1  # the header row and PANEL_ROWS rows
+    assert "See them all" in panel(page, "overdue")
