@@ -13,7 +13,13 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_mixins import OptimisticLockMixin, PartLockMixin, PublishControlMixin, RestoreWithPartsMixin
+from portal.admin_mixins import (
+    OptimisticLockMixin,
+    PartLockMixin,
+    PublicationAdminMixin,
+    PublishControlMixin,
+    RestoreWithPartsMixin,
+)
 
 from .forms import BriefingAdminForm, OrderedPartForm, ResourceAdminForm, ResourceForm, SectionForm, number_in_order
 from .importer import MAX_FILE_SIZE, ImportResult, import_file
@@ -135,10 +141,8 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Briefing)
-class BriefingAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin):
+class BriefingAdmin(RestoreWithPartsMixin, PublicationAdminMixin, OptimisticLockMixin, SimpleHistoryAdmin):
     form = BriefingAdminForm
-    publish_field = "status"
-    publish_permission = "briefings.publish_briefing"
     formfield_overrides = FORMFIELD_OVERRIDES
     inlines = [SectionInline, KeyFactInline, QuestionInline, ResourceInline]
     prepopulated_fields = {"slug": ["title"]}
@@ -184,31 +188,6 @@ class BriefingAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMi
                 if part_form.instance.pk and not part_form.has_changed() and moved:
                     part_form.instance.save(update_fields=["position"])
         super().save_formset(request, form, formset, change)
-
-    @admin.action(description="Publish selected briefings", permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        today = timezone.localdate()
-        count = 0
-        for briefing in queryset.exclude(status=Briefing.Status.PUBLISHED, published__isnull=False):
-            briefing.status = Briefing.Status.PUBLISHED
-            briefing.published = briefing.published or today
-            briefing.version += 1
-            briefing.save()
-            count += 1
-        self.message_user(request, f"Published {count} briefing(s).", messages.SUCCESS)
-
-    @admin.action(description="Unpublish selected briefings (make them drafts)", permissions=["publish"])
-    def unpublish_selected(self, request, queryset):
-        count = 0
-        for briefing in queryset.filter(status=Briefing.Status.PUBLISHED):
-            briefing.status = Briefing.Status.DRAFT
-            briefing.version += 1
-            briefing.save()
-            count += 1
-        self.message_user(request, f"Unpublished {count} briefing(s); they are now drafts.", messages.SUCCESS)
-
-    def has_publish_permission(self, request):
-        return self.can_publish(request)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {

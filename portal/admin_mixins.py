@@ -12,7 +12,7 @@ from functools import partial
 
 from django import forms
 from django.apps import apps
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import connections, router
 from django.db.models import F
@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from portal import history
+from portal.publication import Status, set_published
 from portal.versions import bump_for_link_formset, owners, part_state
 
 log = logging.getLogger(__name__)
@@ -69,12 +70,8 @@ class PublishControlMixin:
         """Lets actions declare `permissions=["publish"]`."""
         return self.can_publish(request)
 
-    def _published_value(self):
-        field = self.model._meta.get_field(self.publish_field)
-        return True if field.get_internal_type() == "BooleanField" else "published"
-
     def _is_published(self, obj):
-        return obj is not None and getattr(obj, self.publish_field) == self._published_value()
+        return obj is not None and getattr(obj, self.publish_field) == Status.PUBLISHED
 
     def locked_publish_fields(self, request, obj=None):
         """The fields this user may not change on `obj` (empty for publishers)."""
@@ -455,3 +452,32 @@ class RestoreWithPartsMixin:
 def _when(moment):
     moment = timezone.localtime(moment)
     return f"{date_format(moment, 'H:i:s')} on {date_format(moment, 'j F Y')}"
+
+
+class PublicationAdminMixin(PublishControlMixin):
+    """Publish and unpublish actions (atomic, with the reason in the history) for a `Publishable` model's admin."""
+
+    publish_field = "status"
+
+    @property
+    def publish_permission(self):
+        opts = self.model._meta
+        return f"{opts.app_label}.publish_{opts.model_name}"
+
+    def _publish_pks(self, queryset):
+        # A changelist queryset may be annotated (GROUP BY): fetch the rows afresh by key.
+        return list(queryset.order_by().values_list("pk", flat=True))
+
+    @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        changed = set_published(self.model, self._publish_pks(queryset), True, reason="Published")
+        self.message_user(request, f"{changed} {self._noun(changed)} published.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected %(verbose_name_plural)s (make them drafts)", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        changed = set_published(self.model, self._publish_pks(queryset), False, reason="Unpublished")
+        self.message_user(request, f"{changed} {self._noun(changed)} unpublished; drafts now.", messages.SUCCESS)
+
+    def _noun(self, count):
+        opts = self.model._meta
+        return opts.verbose_name if count == 1 else opts.verbose_name_plural

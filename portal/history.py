@@ -42,12 +42,6 @@ def _parts(model):
     return [(apps.get_model(label), fk) for label, fk in PARTS.get(model._meta.label, [])]
 
 
-def _published_value(model):
-    if any(f.name == "is_published" for f in model._meta.concrete_fields):
-        return "is_published", True
-    return "status", "published"
-
-
 def _record_as_of(model, pk, at):
     return (
         model.history.filter(**{model._meta.pk.attname: pk, "history_date__lte": at})
@@ -121,19 +115,20 @@ def restore(model, pk, at, *, user=None, can_publish=True, reason=None):
         raise RestoreError(f"There is no version of this {model._meta.verbose_name} at {_when(at)}.")
     current = model._default_manager.select_for_update().filter(pk=pk).first()
     obj = record.instance
-    field, published = _published_value(model)
+    # Every record in PARTS is a portal.publication.Publishable: status and publication date.
+    field, published = "status", "published"
     if current is not None:
         obj._state.adding = False
         obj.version = current.version + 1
         if not can_publish:
-            setattr(obj, field, getattr(current, field))
-            if field == "status" and current.status == published:
+            obj.status = current.status
+            if current.status == published:
                 obj.published = current.published
     else:
         obj._state.adding = True
         obj.version = (record.version or 0) + 1
         if not can_publish:
-            setattr(obj, field, model._meta.get_field(field).get_default())
+            obj.status = model._meta.get_field(field).get_default()
         _free_slug(model, obj)
     wanted_parts = [(part_model, fk, _wanted_parts(part_model, fk, pk, at)) for part_model, fk in _parts(model)]
     if getattr(obj, field) == published:

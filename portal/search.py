@@ -37,6 +37,7 @@ from django.utils.safestring import mark_safe
 
 from portal.markdown import render_markdown
 from portal.models import SearchDocument
+from portal.publication import Status, published_q
 
 log = logging.getLogger(__name__)
 
@@ -134,15 +135,15 @@ def _join(*parts):
     return " ".join(part if END_OF_SENTENCE.search(part) else f"{part}." for part in parts if part)
 
 
-# public_from for what is public whatever the date (published courses, published stand-alone resources).
+# public_from for what is public whatever the date (published stand-alone resources).
 ALWAYS = datetime.date(1, 1, 1)
 
 
-def _briefing_public_from(briefing):
-    """The day a briefing (and its resources) becomes public: its publication date once published."""
-    if briefing is None:
+def _public_from(record):
+    """The day a briefing or course (and a briefing's resources) becomes public: its publication date once published."""
+    if record is None:
         return ALWAYS
-    return briefing.published if briefing.status == briefing.Status.PUBLISHED else None
+    return record.published if record.status == Status.PUBLISHED else None
 
 
 def _theme_ids(themes):
@@ -176,7 +177,7 @@ def _briefing_documents(briefing):
         url=briefing.get_absolute_url(),
         date=briefing.published,
         theme_ids=_theme_ids(themes),
-        public_from=_briefing_public_from(briefing),
+        public_from=_public_from(briefing),
     )
     for resource in briefing.resources.all():
         yield _resource_document(resource, briefing, themes)
@@ -207,7 +208,7 @@ def _resource_document(resource, briefing=None, briefing_themes=()):
 def _resource_public_from(resource, briefing):
     """A resource of a briefing is public with its briefing; one on its own once it is published."""
     if briefing is not None:
-        return _briefing_public_from(briefing)
+        return _public_from(briefing)
     return ALWAYS if resource.status == resource.Status.PUBLISHED else None
 
 
@@ -228,7 +229,7 @@ def _course_document(course):
         keywords=_join(*(theme.name for theme in themes), course.provider, course.get_format_display()),
         url=course.get_absolute_url(),
         theme_ids=_theme_ids(themes),
-        public_from=ALWAYS if course.is_published else None,
+        public_from=_public_from(course),
     )
 
 
@@ -488,13 +489,11 @@ def public_documents():
 
     Joins, not subqueries over every published briefing: it is asked of one page of results.
     """
-    from briefings.models import Resource, published_q
-
     Type = SearchDocument.Type
     return SearchDocument.objects.filter(
         (Q(type=Type.BRIEFING) & published_q("briefing__"))
-        | Q(type=Type.COURSE, course__is_published=True)
-        | Q(type=Type.RESOURCE, resource__briefing__isnull=True, resource__status=Resource.Status.PUBLISHED)
+        | (Q(type=Type.COURSE) & published_q("course__"))
+        | Q(type=Type.RESOURCE, resource__briefing__isnull=True, resource__status=Status.PUBLISHED)
         | (Q(type=Type.RESOURCE) & published_q("resource__briefing__"))
     )
 

@@ -13,7 +13,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from briefings.models import Briefing
-from portal.admin_mixins import OptimisticLockMixin, PartLockMixin, PublishControlMixin, RestoreWithPartsMixin
+from portal.admin_mixins import OptimisticLockMixin, PartLockMixin, PublicationAdminMixin, RestoreWithPartsMixin
 
 from .forms import CourseAdminForm, LearningOutcomeForm, SessionForm, WebAddressField, number_outcomes
 from .models import Course, LearningOutcome, Session
@@ -121,17 +121,15 @@ class SessionTimeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Course)
-class CourseAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin):
-    publish_field = "is_published"
-    publish_permission = "training.publish_course"
+class CourseAdmin(RestoreWithPartsMixin, PublicationAdminMixin, OptimisticLockMixin, SimpleHistoryAdmin):
     form = CourseAdminForm
     formfield_overrides = FORMFIELD_OVERRIDES
     inlines = [LearningOutcomeInline, SessionInline, BriefingLinkInline]
-    list_display = ["title", "format", "level", "is_published", "next_session", "upcoming_count", "updated_at"]
+    list_display = ["title", "format", "level", "status", "published", "next_session", "upcoming_count", "updated_at"]
     list_filter = [
         "format",
         "themes",
-        "is_published",
+        "status",
         UpcomingSessionFilter,
         "audience",
         "level",
@@ -142,7 +140,8 @@ class CourseAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixi
     save_on_top = True
     actions = ["publish_selected", "unpublish_selected"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "description", "is_published"]}),
+        (None, {"fields": ["title", "slug", "summary", "description"]}),
+        ("Publication", {"fields": ["status", "published"]}),
         ("Who it is for", {"fields": ["audience", "audience_detail", "level"]}),
         ("How it runs", {"fields": ["format", "duration", "cost", "provider", "booking_url"]}),
         ("Prerequisites", {"fields": ["prerequisites", "prerequisites_text"]}),
@@ -170,46 +169,11 @@ class CourseAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixi
     def upcoming_count(self, course):
         return course.upcoming_session_count
 
-    def has_publish_permission(self, request):
-        return self.can_publish(request)
-
     def save_formset(self, request, form, formset, change):
         if formset.model is LearningOutcome:
             deleted = set(formset.deleted_forms)
             number_outcomes(f for f in formset.forms if f not in deleted and (f.instance.pk or f.has_changed()))
         super().save_formset(request, form, formset, change)
-
-    def _set_published(self, request, queryset, value):
-        # Saved one by one (not queryset.update) so history, versions and cache invalidation all see the change.
-        changed = 0
-        # The changelist queryset is annotated (GROUP BY), so fetch the rows afresh by key.
-        pks = list(queryset.values_list("pk", flat=True))
-        with transaction.atomic():
-            for course in Course.objects.filter(pk__in=pks, is_published=not value):
-                course.is_published = value
-                course.version += 1
-                course._change_reason = "Published" if value else "Unpublished"
-                course.save(update_fields=["is_published", "version", "updated_at"])
-                changed += 1
-        return changed
-
-    @admin.action(description="Publish selected courses", permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        changed = self._set_published(request, queryset, True)
-        self.message_user(
-            request,
-            ngettext("%d course published.", "%d courses published.", changed) % changed,
-            messages.SUCCESS,
-        )
-
-    @admin.action(description="Unpublish selected courses", permissions=["publish"])
-    def unpublish_selected(self, request, queryset):
-        changed = self._set_published(request, queryset, False)
-        self.message_user(
-            request,
-            ngettext("%d course unpublished.", "%d courses unpublished.", changed) % changed,
-            messages.SUCCESS,
-        )
 
 
 @admin.register(Session)

@@ -4,6 +4,7 @@ from django.core.validators import URLValidator
 from briefings.forms import clean_markdown
 from briefings.models import Theme
 from portal.admin_mixins import VersionedForm
+from portal.publication import published_q
 
 from .models import Course, LearningOutcome, Session
 
@@ -105,7 +106,7 @@ class CourseFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["theme"].queryset = Theme.objects.filter(courses__is_published=True).distinct().order_by("name")
+        self.fields["theme"].queryset = Theme.objects.filter(published_q("courses__")).distinct().order_by("name")
 
     def values(self):
         """The filters that are valid; odd values in the query string are dropped, never an error."""

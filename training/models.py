@@ -7,15 +7,11 @@ from simple_history.models import HistoricalRecords
 
 from portal.markdown import length_limit
 from portal.models import validate_web_address
+from portal.publication import Publishable, published_q
 from portal.versions import PartQuerySet
 
 
-class CourseQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True)
-
-
-class Course(models.Model):
+class Course(Publishable):
     class Format(models.TextChoices):
         CLASSROOM = "classroom", "Classroom"
         VIRTUAL = "virtual", "Virtual (live online)"
@@ -63,17 +59,20 @@ class Course(models.Model):
         help_text="For eLearning, or when sessions are booked on one page. http or https only.",
     )  # fmt: skip
     themes = models.ManyToManyField("briefings.Theme", blank=True, related_name="courses")
-    is_published = models.BooleanField("published", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = CourseQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[themes])
 
     class Meta:
         ordering = ["title"]
         permissions = [("publish_course", "Can publish and unpublish courses")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published__isnull=False), name="course_published_has_date"
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -101,7 +100,7 @@ class LearningOutcome(models.Model):
 class SessionQuerySet(PartQuerySet):
     def upcoming(self):
         """Sessions that have not ended and are not cancelled, on published courses."""
-        return self.filter(ends__gt=timezone.now(), course__is_published=True).exclude(status=Session.Status.CANCELLED)
+        return self.filter(published_q("course__"), ends__gt=timezone.now()).exclude(status=Session.Status.CANCELLED)
 
     def bookable(self):
         return self.upcoming().filter(status=Session.Status.OPEN, starts__gt=timezone.now())

@@ -30,7 +30,8 @@ def course_post(**overrides):
         "audience": "practitioners",
         "format": "classroom",
         "booking_url": "https://learning.example.org/gcp2",
-        "is_published": "on",
+        "status": "published",
+        "published": "2024-05-01",
         **management("outcomes"),
         **management("sessions"),
         **management("Briefing_courses"),
@@ -224,7 +225,7 @@ def test_editor_cannot_publish(editor_client):
     draft.refresh_from_db()
     assert not draft.is_published
     body = editor_client.get(reverse("admin:training_course_change", args=[draft.pk])).content.decode()
-    assert not re.search(r'name="is_published"', body)
+    assert not re.search(r'name="status"', body)
 
 
 def test_session_status_actions(staff_client, course):
