@@ -19,6 +19,7 @@ from portal.admin_mixins import (
     PublicationAdminMixin,
     PublishControlMixin,
     RestoreWithPartsMixin,
+    SignOffMixin,
 )
 
 from .forms import BriefingAdminForm, OrderedPartForm, ResourceAdminForm, ResourceForm, SectionForm, number_in_order
@@ -141,8 +142,11 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Briefing)
-class BriefingAdmin(RestoreWithPartsMixin, PublicationAdminMixin, OptimisticLockMixin, SimpleHistoryAdmin):
+class BriefingAdmin(
+    SignOffMixin, RestoreWithPartsMixin, PublicationAdminMixin, OptimisticLockMixin, SimpleHistoryAdmin
+):
     form = BriefingAdminForm
+    signoff_owner = True
     formfield_overrides = FORMFIELD_OVERRIDES
     inlines = [SectionInline, KeyFactInline, QuestionInline, ResourceInline]
     prepopulated_fields = {"slug": ["title"]}
@@ -216,7 +220,16 @@ class BriefingAdmin(RestoreWithPartsMixin, PublicationAdminMixin, OptimisticLock
                 if upload.size > MAX_FILE_SIZE:
                     results.append(_too_big(upload.name))
                     continue
-                results.append(import_file(upload.name, upload.read(), can_publish=can_publish, seen=seen))
+                results.append(
+                    import_file(
+                        upload.name,
+                        upload.read(),
+                        can_publish=can_publish,
+                        seen=seen,
+                        user=request.user,
+                        base_url=request.build_absolute_uri("/"),
+                    )
+                )
             failed = sum(1 for r in results if not r.ok)
             level = messages.ERROR if failed else messages.SUCCESS
             self.message_user(request, f"{len(results) - failed} imported, {failed} rejected.", level)
@@ -274,7 +287,7 @@ class FeaturedThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(PublishControlMixin, PartLockMixin, SimpleHistoryAdmin):
+class ResourceAdmin(SignOffMixin, PublishControlMixin, PartLockMixin, SimpleHistoryAdmin):
     form = ResourceAdminForm
     publish_field = "status"
     publish_permission = "briefings.publish_resource"

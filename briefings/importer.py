@@ -16,10 +16,10 @@ import yaml
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.validators import URLValidator
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils.text import slugify
 
-from portal import media
+from portal import media, publication
 from portal.models import validate_web_address
 
 from .models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
@@ -684,11 +684,13 @@ def _warnings(data):
     return warnings
 
 
-def import_file(name, raw, can_publish=True, seen=None):
+def import_file(name, raw, can_publish=True, seen=None, user=None, base_url=""):
     """Import one file in its own transaction; a bad file writes nothing. Returns an ImportResult.
 
     `seen` maps the slugs already imported in this run to their files: a second file with the
-    same slug is rejected rather than silently replacing the first.
+    same slug is rejected rather than silently replacing the first. With `user` (the admin's
+    import), a change to a published briefing that user may not publish waits for approval
+    (portal.publication.hold) instead of going live.
     """
     result = ImportResult(name=name)
     try:
@@ -700,8 +702,11 @@ def import_file(name, raw, can_publish=True, seen=None):
                 "give one of them a different title or slug"
             )
         kept = []
-        with transaction.atomic():
-            _, result.action = save_briefing(data, can_publish=can_publish, warnings=kept)
+        try:
+            with publication.hold(user):
+                _, result.action = save_briefing(data, can_publish=can_publish, warnings=kept)
+        except publication.Held as held:
+            result.action = "waiting for approval" if publication.keep_pending(held, user, base_url) else "unchanged"
         result.warnings = kept + _warnings(data)
         if seen is not None:
             seen[data["slug"]] = name

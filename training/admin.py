@@ -13,7 +13,13 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from briefings.models import Briefing
-from portal.admin_mixins import OptimisticLockMixin, PartLockMixin, PublicationAdminMixin, RestoreWithPartsMixin
+from portal.admin_mixins import (
+    OptimisticLockMixin,
+    PartLockMixin,
+    PublicationAdminMixin,
+    RestoreWithPartsMixin,
+    SignOffMixin,
+)
 
 from .forms import CourseAdminForm, LearningOutcomeForm, SessionForm, WebAddressField, number_outcomes
 from .models import Course, LearningOutcome, Session
@@ -121,7 +127,8 @@ class SessionTimeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Course)
-class CourseAdmin(RestoreWithPartsMixin, PublicationAdminMixin, OptimisticLockMixin, SimpleHistoryAdmin):
+class CourseAdmin(SignOffMixin, RestoreWithPartsMixin, PublicationAdminMixin, OptimisticLockMixin, SimpleHistoryAdmin):
+    signoff_owner = True
     form = CourseAdminForm
     formfield_overrides = FORMFIELD_OVERRIDES
     inlines = [LearningOutcomeInline, SessionInline, BriefingLinkInline]
@@ -177,7 +184,7 @@ class CourseAdmin(RestoreWithPartsMixin, PublicationAdminMixin, OptimisticLockMi
 
 
 @admin.register(Session)
-class SessionAdmin(PartLockMixin, SimpleHistoryAdmin):
+class SessionAdmin(SignOffMixin, PartLockMixin, SimpleHistoryAdmin):
     form = SessionForm
     formfield_overrides = FORMFIELD_OVERRIDES
     list_display = ["when", "course", "place", "places", "status"]
