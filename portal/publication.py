@@ -403,9 +403,8 @@ def _decide(revision, user, status, comment, base_url):
 # --- What a waiting change would do ----------------------------------------------------------
 
 PREVIEW_BANNER = (
-    '<div class="signoff-preview" role="status" style="background:#fff3bf;border:3px solid #8a6d00;'
-    'padding:0.75em 1em;margin:0;font-weight:bold">Preview: this page as it would look if the changes waiting '
-    "for approval were approved. The public still sees the approved version.</div>"
+    '<p class="draft-label signoff-preview" role="status">Preview: this page as it would look if the changes '
+    "waiting for approval were approved. The public still sees the approved version.</p>"
 )
 
 
@@ -420,8 +419,8 @@ def preview(revision, request):
             response.render()
     patch_cache_control(response, private=True, no_store=True)
     body = response.content.decode()
-    at = body.find("<main")
-    if at >= 0:
+    at = body.find(">", body.find("<main")) + 1
+    if body.find("<main") >= 0:
         response.content = (body[:at] + PREVIEW_BANNER + body[at:]).encode()
     return response
 
