@@ -247,3 +247,62 @@ def test_submitting_and_deciding_send_mail(django_capture_on_commit_callbacks, c
         )
     to_editor = OutgoingEmail.objects.exclude(pk=to_publisher.pk).get()
     assert to_editor.to == [editor.email] and "Cite the source." in to_editor.body
+
+
+@pytest.fixture
+def course_with_session(db):
+    course = make_course("Neglect basics", published=True)
+    start = timezone.now() + datetime.timedelta(days=10)
+    Session.objects.create(course=course, starts=start, ends=start + datetime.timedelta(hours=3), location="Hall")
+    return course
+
+
+@pytest.mark.urls("tests.trust.parts_urls")
+def test_list_editing_a_session_of_a_published_course_waits(editor_client, course_with_session):
+    session = course_with_session.sessions.get()
+    changelist = reverse("admin:training_session_changelist")
+    data = form_data(editor_client.get(changelist), "changelist-form")
+    data["form-0-status"] = ["cancelled"]
+    data["_save"] = ["Save"]
+    data.pop("action", None)
+    assert editor_client.post(changelist, post_data(data)).status_code == 302
+    assert Session.objects.get(pk=session.pk).status == "open"
+    assert pending(course_with_session).snapshot["parts"]["training.Session"][0]["fields"]["status"] == "cancelled"
+
+
+@pytest.mark.urls("tests.trust.parts_urls")
+def test_a_queryset_update_action_on_sessions_waits(editor_client, course_with_session):
+    session = course_with_session.sessions.get()
+    editor_client.post(
+        reverse("admin:training_session_changelist"),
+        {"action": "cancel_with_update", "_selected_action": [session.pk], "index": 0},
+    )
+    assert Session.objects.get(pk=session.pk).status == "open"
+    assert pending(course_with_session) is not None
+
+
+def test_history_revert_form_by_an_editor_waits(client, editor, publisher, live):
+    client.force_login(publisher)
+    first = live.history.order_by("history_date").first()
+    data = form_data(client.get(change_url(live)), "briefing_form")
+    data["summary"] = ["A publisher's new summary."]
+    client.post(change_url(live), post_data(data))
+    client.force_login(editor)
+    url = reverse("admin:briefings_briefing_simple_history", args=[live.pk, first.history_id])
+    revert = form_data(client.get(url), "historicalbriefing_form")
+    assert client.post(url, post_data(revert)).status_code == 302
+    assert Briefing.objects.get(pk=live.pk).summary == "A publisher's new summary."
+    assert pending(live).snapshot["fields"]["summary"] == first.summary
+
+
+def test_crafted_post_changing_a_heading_and_unpublishing_waits_and_keeps_publication(editor_client, live):
+    url = change_url(live)
+    data = form_data(editor_client.get(url), "briefing_form")
+    data["sections-1-heading"] = ["A crafted heading"]
+    data["status"], data["published"] = ["draft"], ["2099-01-01"]
+    assert editor_client.post(url, post_data(data)).status_code == 302
+    assert Section.objects.get(briefing=live, position=2).heading == "Part 2"
+    snapshot = pending(live).snapshot
+    assert snapshot["parts"]["briefings.Section"][1]["fields"]["heading"] == "A crafted heading"
+    assert (snapshot["fields"]["status"], snapshot["fields"]["published"]) == ("published", live.published.isoformat())
+    assert Client().get(live.get_absolute_url()).status_code == 200
