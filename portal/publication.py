@@ -74,6 +74,11 @@ class Publishable(models.Model):
         else:
             self.status = Status.DRAFT
 
+    def clean(self):
+        super().clean()
+        if self.status == Status.PUBLISHED and self.published is None:
+            self.published = timezone.localdate()  # published with no date given: from today
+
     def publish(self, on=None):
         self.status = Status.PUBLISHED
         self.published = self.published or on or timezone.localdate()

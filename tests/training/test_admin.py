@@ -3,6 +3,7 @@ from datetime import UTC
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from training.forms import WEB_ADDRESS_MESSAGE, SessionForm
 from training.models import Course, LearningOutcome, Session
@@ -241,3 +242,10 @@ def test_session_view_on_site_goes_to_course(staff_client, course):
     session = make_session(course)
     body = staff_client.get(reverse("admin:training_session_change", args=[session.pk])).content.decode()
     assert "View on site" in body
+
+
+def test_a_course_published_with_no_date_is_published_from_today(publisher_client):
+    response = publisher_client.post(reverse("admin:training_course_add"), course_post(published=""))
+    assert response.status_code == 302
+    course = Course.objects.get(slug="graded-care-profile-2")
+    assert (course.status, course.published) == ("published", timezone.localdate())
