@@ -323,17 +323,19 @@ def same_content(one, other):
 
 
 @transaction.atomic
-def apply_snapshot(model, pk, data, *, user=None, reason="", keep_version=False):
+def apply_snapshot(model, pk, data, *, user=None, reason="", keep_version=False, keep_publication=True):
     """Make record `pk` and its parts what `data` (from `snapshot`) says; return the record.
 
-    Publication (status and date) stays as it is now: a pending change never publishes or
-    withdraws. Parts missing from `data` are deleted (their history keeps them). With
-    `keep_version` the record's version is left as it was, for a preview that is rolled back.
+    Publication (status and date) stays as it is now unless `keep_publication` is off: a pending
+    change never publishes or withdraws. Parts missing from `data` are deleted (their history
+    keeps them). With `keep_version` the record's version is left as it was (a form or a preview
+    shown from a waiting change, then rolled back).
     """
     current = model._default_manager.select_for_update().get(pk=pk)
     (found,) = serializers.deserialize("python", [{"model": data["model"], "pk": pk, "fields": data["fields"]}])
     obj = found.object
-    for name in ("status", "published", "created_at", "version"):
+    unchanged = ("status", "published", "created_at") if keep_publication else ("created_at",)
+    for name in unchanged:
         setattr(obj, name, getattr(current, name))
     obj.version = current.version + 1
     obj._state.adding = False

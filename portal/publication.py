@@ -134,7 +134,7 @@ class Held(Exception):
     def __init__(self, held, others):
         super().__init__("changes held for approval")
         self.held = held  # [(model, pk, snapshot)]
-        self.others = others  # [str] records changed alongside that need no approval
+        self.others = others  # [(model, pk, snapshot)] changed alongside, needing no approval
 
 
 class _Discard(Exception):
@@ -198,7 +198,7 @@ def hold(user, discard=False):
                 if was_published and not may_publish(user, model):
                     held.append((model, pk, history.snapshot(model, pk, collector.created)))
                 else:
-                    others.append(str(model._base_manager.get(pk=pk)))
+                    others.append((model, pk, history.snapshot(model, pk, collector.created)))
             if held:
                 raise Held(held, others)
     except _Discard:
@@ -298,14 +298,9 @@ def keep_pending(held, user, base_url=""):
     """Store what `Held` carried as pending revisions of `user`; return those that change something.
 
     A record with someone else's change already waiting is refused (SignOffRefused): two people's
-    changes are never laid one over the other. Records changed alongside that need no approval
-    would be lost by the rollback, so a mixed change is refused too.
+    changes are never laid one over the other. Records changed alongside that need no approval (a
+    draft, in a bulk action over several) were rolled back with the rest: they are saved again here.
     """
-    if held.others:
-        raise SignOffRefused(
-            "Nothing was saved: this change touched published items that need a publisher's approval "
-            f"and items that do not ({', '.join(held.others)}). Make the two changes separately."
-        )
     kept = []
     with transaction.atomic():
         for model, pk, data in held.held:
@@ -322,11 +317,8 @@ def keep_pending(held, user, base_url=""):
                     "waiting for approval. Ask a publisher to approve or return them first."
                 )
             if history.same_content(data, live):
-                if current is not None and not current.publish:
-                    current.status = PendingRevision.Status.RETURNED
-                    current.comment = "Withdrawn: the changes were undone."
-                    current.decided_by, current.decided_at = user, timezone.now()
-                    current.save()
+                if current is not None:
+                    current.delete()  # its author undid every change: nothing waits any more
                 continue
             version = model._base_manager.filter(pk=pk).values_list("version", flat=True).get()
             revision = current or PendingRevision(content_type=content_type, object_id=pk, author=user)
@@ -336,6 +328,21 @@ def keep_pending(held, user, base_url=""):
             if current is None:
                 transaction.on_commit(
                     partial(submitted.send, sender=PendingRevision, revision=revision, base_url=base_url)
+                )
+        for model, pk, data in held.others:
+            if not model._base_manager.filter(pk=pk).exists():
+                raise SignOffRefused(
+                    f"Nothing was saved: “{data['title']}” is new and was changed together with published items "
+                    "that need a publisher's approval. Save it on its own first."
+                )
+            if not history.same_content(data, history.snapshot(model, pk)):
+                history.apply_snapshot(
+                    model,
+                    pk,
+                    data,
+                    user=user,
+                    reason="Saved with changes waiting for approval",
+                    keep_publication=not may_publish(user, model),
                 )
     return kept
 

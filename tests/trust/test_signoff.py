@@ -306,3 +306,31 @@ def test_crafted_post_changing_a_heading_and_unpublishing_waits_and_keeps_public
     assert snapshot["parts"]["briefings.Section"][1]["fields"]["heading"] == "A crafted heading"
     assert (snapshot["fields"]["status"], snapshot["fields"]["published"]) == ("published", live.published.isoformat())
     assert Client().get(live.get_absolute_url()).status_code == 200
+
+
+def test_a_bulk_action_over_a_published_and_a_draft_course_splits(editor_client, course_with_session):
+    draft = make_course("Draft course", published=False)
+    start = timezone.now() + datetime.timedelta(days=12)
+    Session.objects.create(course=draft, starts=start, ends=start + datetime.timedelta(hours=2))
+    sessions = list(Session.objects.values_list("pk", flat=True))
+    editor_client.post(
+        reverse("admin:training_session_changelist"),
+        {"action": "mark_full", "_selected_action": sessions, "index": 0},
+    )
+    assert draft.sessions.get().status == "full"
+    assert course_with_session.sessions.get().status == "open"
+    assert pending(course_with_session).snapshot["parts"]["training.Session"][0]["fields"]["status"] == "full"
+    assert pending(draft) is None
+
+
+def test_linking_a_draft_briefing_to_a_published_course_waits_with_the_course(editor_client):
+    course = make_course("Neglect basics", published=True)
+    draft = make_briefing("A draft briefing", status="draft")
+    url = change_url(course)
+    data = form_data(editor_client.get(url), "course_form")
+    data["Briefing_courses-TOTAL_FORMS"] = ["1"]
+    data["Briefing_courses-0-briefing"] = [str(draft.pk)]
+    data["Briefing_courses-0-course"] = [str(course.pk)]
+    assert editor_client.post(url, post_data(data)).status_code == 302
+    assert pending(course).snapshot["links"]["briefings"] == [draft.pk]
+    assert list(draft.courses.all()) == [course]  # on the draft's side, saved: drafts are never public
