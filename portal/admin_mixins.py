@@ -515,8 +515,7 @@ class SignOffMixin:
         start = None
         if self.signoff_owner and object_id is not None and not publication.may_publish(user, self.model):
             obj = self.model._default_manager.filter(pk=object_id).first() if str(object_id).isdigit() else None
-            mine = obj is not None and publication.pending_for(obj)
-            if mine and mine.author_id == user.pk and not mine.publish:
+            if obj is not None and obj.status == Status.PUBLISHED and publication.own_change(self.model, obj.pk, user):
                 start = obj.pk
         if request.method != "POST" and start is None:
             return run()
@@ -612,9 +611,7 @@ class SignOffMixin:
                     and pending is None
                     and not publication.may_publish(request.user, self.model),
                     "signoff_urls": self._signoff_urls(obj),
-                    "signoff_returned": publication.returned_to(request.user).filter(
-                        content_type__model=self.model._meta.model_name, object_id=obj.pk
-                    )[:1],
+                    "signoff_returned": publication.last_returned(obj, request.user),
                 }
             )
         return super().render_change_form(request, context, add, change, form_url, obj)

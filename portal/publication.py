@@ -160,10 +160,11 @@ class Collector:
                 self._carry_on(model, pk)
 
     def _carry_on(self, model, pk):
-        # The user's own change still waiting is the starting point of this one, by whatever route
-        # it comes: a second save adds to the first rather than replacing it with the live version.
-        mine = pending_for_pk(model, pk)
-        if mine is not None and mine.author_id == self.user.pk and not mine.publish:
+        # The user's own change still waiting (or just returned) is the starting point of this one,
+        # by whatever route it comes: a second save adds to the first rather than starting again
+        # from the live version.
+        mine = own_change(model, pk, self.user)
+        if mine is not None:
             history.apply_snapshot(model, pk, mine.snapshot, user=self.user, keep_version=True)
 
 
@@ -288,6 +289,31 @@ def returned_to(user):
         .select_related("decided_by")
         .order_by("-decided_at", "-pk")
     )
+
+
+def own_change(model, pk, user):
+    """`user`'s change to this record that is waiting, or was returned with nothing sent since; else None."""
+    latest = (
+        PendingRevision.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id=pk)
+        .order_by("-created", "-pk")
+        .first()
+    )
+    if latest is None or latest.author_id != user.pk or latest.publish:
+        return None
+    return latest if latest.status in (PendingRevision.Status.PENDING, PendingRevision.Status.RETURNED) else None
+
+
+def last_returned(obj, user):
+    """[user's latest change to `obj`] if a publisher returned it and nothing newer was sent since, else []."""
+    latest = (
+        PendingRevision.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk, author=user
+        )
+        .select_related("decided_by")
+        .order_by("-created", "-pk")
+        .first()
+    )
+    return [latest] if latest is not None and latest.status == PendingRevision.Status.RETURNED else []
 
 
 def who(user):

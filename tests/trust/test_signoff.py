@@ -145,6 +145,12 @@ def test_returned_with_a_comment_the_public_page_never_changes(client, editor, p
     assert "Not good enough." not in public(live.get_absolute_url())
     assert list(publication.returned_to(editor)) == [revision]
     assert response.status_code == 302
+    client.force_login(editor)
+    form = client.get(change_url(live)).content.decode()
+    assert "Say who to call." in form and "Not good enough." in form  # the returned change, to correct
+    edit_first_section(client, live, "Better now, with the number.")
+    form = client.get(change_url(live)).content.decode()
+    assert "Say who to call." not in form and "changes waiting for approval" in form
 
 
 def test_editor_cannot_approve(editor_client, live):
