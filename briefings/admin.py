@@ -14,7 +14,14 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_mixins import OptimisticLockMixin, PartLockMixin, PublishControlMixin, RestoreWithPartsMixin
+from portal.admin_mixins import (
+    OptimisticLockMixin,
+    PartLockMixin,
+    PublicationAdminMixin,
+    PublishControlMixin,
+    RestoreWithPartsMixin,
+    SignOffMixin,
+)
 from portal.forms import OrderedPartForm, number_in_order
 from portal.redirects import AddressNoticeMixin
 
@@ -153,11 +160,15 @@ class ImportForm(forms.Form):
 
 @admin.register(Briefing)
 class BriefingAdmin(
-    AddressNoticeMixin, RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin
+    AddressNoticeMixin,
+    SignOffMixin,
+    RestoreWithPartsMixin,
+    PublicationAdminMixin,
+    OptimisticLockMixin,
+    SimpleHistoryAdmin,
 ):
     form = BriefingAdminForm
-    publish_field = "status"
-    publish_permission = "briefings.publish_briefing"
+    signoff_owner = True
     formfield_overrides = FORMFIELD_OVERRIDES
     inlines = [SectionInline, KeyFactInline, QuestionInline, ResourceInline]
     prepopulated_fields = {"slug": ["title"]}
@@ -198,31 +209,6 @@ class BriefingAdmin(
             number_in_order(formset)
         super().save_formset(request, form, formset, change)
 
-    @admin.action(description="Publish selected briefings", permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        today = timezone.localdate()
-        count = 0
-        for briefing in queryset.exclude(status=Briefing.Status.PUBLISHED, published__isnull=False):
-            briefing.status = Briefing.Status.PUBLISHED
-            briefing.published = briefing.published or today
-            briefing.version += 1
-            briefing.save()
-            count += 1
-        self.message_user(request, f"Published {count} briefing(s).", messages.SUCCESS)
-
-    @admin.action(description="Unpublish selected briefings (make them drafts)", permissions=["publish"])
-    def unpublish_selected(self, request, queryset):
-        count = 0
-        for briefing in queryset.filter(status=Briefing.Status.PUBLISHED):
-            briefing.status = Briefing.Status.DRAFT
-            briefing.version += 1
-            briefing.save()
-            count += 1
-        self.message_user(request, f"Unpublished {count} briefing(s); they are now drafts.", messages.SUCCESS)
-
-    def has_publish_permission(self, request):
-        return self.can_publish(request)
-
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
@@ -250,7 +236,16 @@ class BriefingAdmin(
                 if upload.size > MAX_FILE_SIZE:
                     results.append(_too_big(upload.name))
                     continue
-                results.append(import_file(upload.name, upload.read(), can_publish=can_publish, seen=seen))
+                results.append(
+                    import_file(
+                        upload.name,
+                        upload.read(),
+                        can_publish=can_publish,
+                        seen=seen,
+                        user=request.user,
+                        base_url=request.build_absolute_uri("/"),
+                    )
+                )
             failed = sum(1 for r in results if not r.ok)
             level = messages.ERROR if failed else messages.SUCCESS
             self.message_user(request, f"{len(results) - failed} imported, {failed} rejected.", level)
@@ -308,7 +303,7 @@ class FeaturedThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(PublishControlMixin, PartLockMixin, SimpleHistoryAdmin):
+class ResourceAdmin(SignOffMixin, PublishControlMixin, PartLockMixin, SimpleHistoryAdmin):
     form = ResourceAdminForm
     publish_field = "status"
     publish_permission = "briefings.publish_resource"

@@ -12,10 +12,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.validators import URLValidator
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils.text import slugify
 
-from portal import media, yaml_loader
+from portal import media, publication, yaml_loader
 from portal.text import nesting_problem, tidy_line, tidy_markdown, tidy_text
 
 from .models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
@@ -711,8 +711,12 @@ def _warnings(data):
     return warnings
 
 
-def import_file(name, raw, can_publish=True, seen=None):
-    """Import one file in its own transaction (a bad one writes nothing); `seen` maps this run's slugs to files."""
+def import_file(name, raw, can_publish=True, seen=None, user=None, base_url=""):
+    """Import one file in its own transaction (a bad one writes nothing); `seen` maps this run's slugs to files.
+
+    With `user` (the admin's import), a change to a published briefing that user may not publish
+    waits for approval (portal.publication.hold) instead of going live.
+    """
     result = ImportResult(name=name)
     try:
         data = parse_briefing(raw)
@@ -723,8 +727,11 @@ def import_file(name, raw, can_publish=True, seen=None):
                 "give one of them a different title or slug"
             )
         kept = []
-        with transaction.atomic():
-            _, result.action = save_briefing(data, can_publish=can_publish, warnings=kept)
+        try:
+            with publication.hold(user):
+                _, result.action = save_briefing(data, can_publish=can_publish, warnings=kept)
+        except publication.Held as held:
+            result.action = "waiting for approval" if publication.keep_pending(held, user, base_url) else "unchanged"
         result.warnings = kept + _warnings(data)
         if seen is not None:
             seen[data["slug"]] = name

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.markdown import MAX_MARKDOWN_LENGTH, is_bare_link, length_limit
 from portal.models import validate_web_address
+from portal.publication import PublicationQuerySet, Publishable, published_q
 from portal.versions import PartQuerySet
 
 NO_NAMES = "Public text: never name or identify a child, family or member of staff."
@@ -66,21 +67,13 @@ class FeaturedTheme(models.Model):
         return f"{self.theme} ({self.starts:%d %b %Y} to {self.ends:%d %b %Y})"
 
 
-def published_q(prefix=""):
-    """What the public may see (published, dated today or earlier); `prefix` ("briefing__") applies it in a join."""
-    return Q(**{f"{prefix}status": Briefing.Status.PUBLISHED, f"{prefix}published__lte": timezone.localdate()})
-
-
-class BriefingQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(published_q())
-
+class BriefingQuerySet(PublicationQuerySet):
     def overdue(self, on=None):
         on = on or timezone.localdate()
         return self.filter(review_due__lt=on)
 
 
-class Briefing(models.Model):
+class Briefing(Publishable):
     """A thematic review, 7-minute briefing or audit findings briefing."""
 
     class Kind(models.TextChoices):
@@ -105,10 +98,6 @@ class Briefing(models.Model):
         AUDIT = "audit", "Audit"
         RESEARCH = "research", "Research"
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True, help_text="The last part of the web address.")
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.SEVEN_MINUTE_BRIEFING)
@@ -126,8 +115,6 @@ class Briefing(models.Model):
         validators=[length_limit(5_000)],
         help_text="Audits: what was looked at, e.g. '14 cases, children aged 2 to 15'. " + NO_NAMES,
     )
-    published = models.DateField(null=True, blank=True, help_text="Publication date. A draft may leave it empty.")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     last_reviewed = models.DateField(null=True, blank=True)
     review_due = models.DateField("next review due", null=True, blank=True)
     courses = models.ManyToManyField(
@@ -158,14 +145,6 @@ class Briefing(models.Model):
     def get_absolute_url(self):
         return reverse("briefings:detail", args=[self.slug])
 
-    @property
-    def is_published(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published is not None
-            and (self.published <= timezone.localdate())
-        )
-
     @cached_property
     def theme_list(self):
         """The briefing's themes, read once per request (page head and body both show them)."""
@@ -174,7 +153,7 @@ class Briefing(models.Model):
     @cached_property
     def published_courses(self):
         """Linked courses the public may see (the detail view may prefetch this)."""
-        return list(self.courses.filter(is_published=True))
+        return list(self.courses.published())
 
     @property
     def is_overdue(self):

@@ -6,7 +6,7 @@ from functools import partial
 
 from django import forms
 from django.apps import apps
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import connections, router
 from django.db.models import F
@@ -17,7 +17,8 @@ from django.template.loader import select_template
 from django.urls import path, reverse
 from django.utils import timezone
 
-from portal import conflicts, history
+from portal import conflicts, history, publication
+from portal.publication import Status, set_published
 from portal.versions import bump_for_link_formset, owners, part_state
 
 log = logging.getLogger(__name__)
@@ -55,12 +56,8 @@ class PublishControlMixin:
         """Lets actions declare `permissions=["publish"]`."""
         return self.can_publish(request)
 
-    def _published_value(self):
-        field = self.model._meta.get_field(self.publish_field)
-        return True if field.get_internal_type() == "BooleanField" else "published"
-
     def _is_published(self, obj):
-        return obj is not None and getattr(obj, self.publish_field) == self._published_value()
+        return obj is not None and getattr(obj, self.publish_field) == Status.PUBLISHED
 
     def locked_publish_fields(self, request, obj=None):
         """The fields this user may not change on `obj` (empty for publishers)."""
@@ -187,6 +184,9 @@ class VersionedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        refusal = getattr(self, "signoff_refusal", None)
+        if refusal:
+            raise forms.ValidationError(refusal, code="pending")
         if self.instance.pk is not None:
             current = self.current_version(lock=True)
             loaded = cleaned.get(LOADED_VERSION)
@@ -478,3 +478,250 @@ class RestoreWithPartsMixin:
             "title": f"Recover deleted {opts.verbose_name_plural}",
         }
         return render(request, "admin/portal/recover_deleted.html", context)
+
+
+class PublicationAdminMixin(PublishControlMixin):
+    """Publish and unpublish actions (atomic, with the reason in the history) for a `Publishable` model's admin."""
+
+    publish_field = "status"
+
+    @property
+    def publish_permission(self):
+        opts = self.model._meta
+        return f"{opts.app_label}.publish_{opts.model_name}"
+
+    def _publish_pks(self, queryset):
+        # A changelist queryset may be annotated (GROUP BY): fetch the rows afresh by key.
+        return list(queryset.order_by().values_list("pk", flat=True))
+
+    @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        changed = set_published(self.model, self._publish_pks(queryset), True, reason="Published")
+        self.message_user(request, f"{changed} {self._noun(changed)} published.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected %(verbose_name_plural)s (make them drafts)", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        changed = set_published(self.model, self._publish_pks(queryset), False, reason="Unpublished")
+        self.message_user(request, f"{changed} {self._noun(changed)} unpublished; drafts now.", messages.SUCCESS)
+
+    def _noun(self, count):
+        opts = self.model._meta
+        return opts.verbose_name if count == 1 else opts.verbose_name_plural
+
+
+def _clear_messages(request):
+    # The rolled-back view said "changed successfully"; that is no longer true.
+    for _ in messages.get_messages(request):
+        pass
+
+
+class SignOffMixin:
+    """Changes to published records by someone who may not publish wait for a publisher's approval.
+
+    Every POST to this admin (the change form with its inlines, list editing, bulk actions, delete,
+    the history "revert" form, restore and recover) runs inside portal.publication.hold: a change
+    that reaches a published record the user may not publish is rolled back and kept as a pending
+    revision instead. For a briefing's or course's own admin (`signoff_owner = True`) the change
+    form shows a banner, opens on the user's own waiting change so they can keep working, and adds
+    pages to review a change (per-part differences, approve or return with a comment), to preview
+    the public page as it would be, and to submit a draft.
+    """
+
+    signoff_owner = False
+
+    @property
+    def change_form_template(self):
+        return "admin/portal/signoff_change_form.html" if self.signoff_owner else None
+
+    def _signoff(self, request, run, object_id=None):
+        user = request.user
+        start = None
+        if self.signoff_owner and object_id is not None and not publication.may_publish(user, self.model):
+            obj = self.model._default_manager.filter(pk=object_id).first() if str(object_id).isdigit() else None
+            if obj is not None and obj.status == Status.PUBLISHED and publication.own_change(self.model, obj.pk, user):
+                start = obj.pk
+        if request.method != "POST" and start is None:
+            return run()
+        try:
+            with publication.hold(user):
+                if start is not None:
+                    publication.start(self.model, start)
+                response = run()
+                if request.method != "POST" or response.status_code not in (301, 302, 303):
+                    if hasattr(response, "render"):
+                        response.render()  # while the change it shows is still in the database
+                    publication.discard_changes()
+        except publication.Held as held:
+            return self._held_response(request, held)
+        return response
+
+    def _held_response(self, request, held):
+        _clear_messages(request)
+        try:
+            kept = publication.keep_pending(held, request.user, request.build_absolute_uri("/"))
+        except publication.SignOffRefused as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        if not kept:
+            self.message_user(request, "Nothing was changed.", messages.INFO)
+            return HttpResponseRedirect(request.get_full_path())
+        names = ", ".join(f"“{revision.title}”" for revision in kept)
+        self.message_user(
+            request,
+            f"Your changes to {names} are waiting for a publisher's approval; the publishers have been told. "
+            "The public page stays as it is until then. You can keep working on your changes meanwhile.",
+            messages.WARNING,
+        )
+        revision = kept[0]
+        opts = revision.model._meta
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[revision.object_id])
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        run = partial(super().changeform_view, request, object_id, form_url, extra_context)
+        return self._signoff(request, run, object_id)
+
+    def changelist_view(self, request, extra_context=None):
+        return self._signoff(request, partial(super().changelist_view, request, extra_context))
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._signoff(request, partial(super().delete_view, request, object_id, extra_context))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        run = partial(super().history_form_view, request, object_id, version_id, extra_context)
+        return self._signoff(request, run)
+
+    def restore_with_parts_view(self, request, object_id, history_id):
+        return self._signoff(request, partial(super().restore_with_parts_view, request, object_id, history_id))
+
+    def recover_deleted_view(self, request):
+        return self._signoff(request, partial(super().recover_deleted_view, request))
+
+    def has_delete_permission(self, request, obj=None):
+        # Taking a published record away is a publisher's decision, as publishing it is.
+        if (
+            self.signoff_owner
+            and obj is not None
+            and obj.status == Status.PUBLISHED
+            and not publication.may_publish(request.user, self.model)
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if self.signoff_owner and obj is not None and not publication.may_publish(request.user, self.model):
+            pending = publication.pending_for(obj)
+            if pending is not None and pending.author_id != request.user.pk:
+                refusal = (
+                    f"{publication.who(pending.author)}'s changes to this {self.model._meta.verbose_name} are "
+                    "waiting for a publisher's approval, so yours cannot be saved until a publisher approves or "
+                    "returns them. What you typed is still below."
+                )
+                form = type(form.__name__, (form,), {"signoff_refusal": refusal})
+        return form
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if self.signoff_owner and obj is not None and obj.pk is not None:
+            pending = publication.pending_for(obj)
+            context.update(
+                {
+                    "signoff_pending": pending,
+                    "signoff_can_publish": publication.may_publish(request.user, self.model),
+                    "signoff_mine": pending is not None and pending.author_id == request.user.pk,
+                    "signoff_can_submit": obj.status != Status.PUBLISHED
+                    and pending is None
+                    and not publication.may_publish(request.user, self.model),
+                    "signoff_urls": self._signoff_urls(obj),
+                    "signoff_returned": publication.last_returned(obj, request.user),
+                }
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _signoff_urls(self, obj):
+        prefix = f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}"
+        return {name: reverse(f"{prefix}_signoff_{name}", args=[obj.pk]) for name in ("review", "preview", "submit")}
+
+    def get_urls(self):
+        if not self.signoff_owner:
+            return super().get_urls()
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/changes/", view(self.signoff_review_view), name=f"{prefix}_signoff_review"),
+            path("<int:object_id>/changes/preview/", view(self.signoff_preview_view), name=f"{prefix}_signoff_preview"),
+            path("<int:object_id>/submit/", view(self.signoff_submit_view), name=f"{prefix}_signoff_submit"),
+        ] + super().get_urls()
+
+    def _signoff_object(self, request, object_id):
+        obj = self.model._default_manager.filter(pk=object_id).first()
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise Http404("No such record.")
+        return obj
+
+    def signoff_review_view(self, request, object_id):
+        obj = self._signoff_object(request, object_id)
+        pending = publication.pending_for(obj)
+        opts = self.model._meta
+        change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        can_publish = publication.may_publish(request.user, self.model)
+        if request.method == "POST":
+            if pending is None or str(pending.pk) != request.POST.get("revision"):
+                self.message_user(request, "That change is no longer waiting for approval.", messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            comment = request.POST.get("comment", "")
+            try:
+                if request.POST.get("decision") == "approve":
+                    publication.approve(pending, request.user, comment, request.build_absolute_uri("/"))
+                    self.message_user(request, f"Approved: “{obj}” is live as changed.", messages.SUCCESS)
+                elif request.POST.get("decision") == "return":
+                    publication.return_to_author(pending, request.user, comment, request.build_absolute_uri("/"))
+                    self.message_user(
+                        request, f"Returned to {publication.who(pending.author)} with your comment.", messages.SUCCESS
+                    )
+                else:
+                    raise publication.SignOffRefused("Choose Approve or Return.")
+            except publication.SignOffRefused as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "object": obj,
+            "pending": pending,
+            "changes": publication.differences(history.snapshot(self.model, obj.pk), pending.snapshot)
+            if pending and not pending.publish
+            else [],
+            "live_changed": pending is not None and not pending.publish and pending.base_version != obj.version,
+            "can_publish": can_publish,
+            "change_url": change_url,
+            "preview_url": self._signoff_urls(obj)["preview"],
+            "title": f"Changes to “{obj}” waiting for approval" if pending else f"No changes to “{obj}” are waiting",
+        }
+        return render(request, "admin/portal/signoff_review.html", context)
+
+    def signoff_preview_view(self, request, object_id):
+        """The public page as it would look with the waiting change, rendered and then rolled back."""
+        obj = self._signoff_object(request, object_id)
+        pending = publication.pending_for(obj)
+        if pending is None or pending.publish:
+            return HttpResponseRedirect(obj.get_absolute_url())
+        return publication.preview(pending, request)
+
+    def signoff_submit_view(self, request, object_id):
+        obj = self._signoff_object(request, object_id)
+        opts = self.model._meta
+        change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        if request.method != "POST" or not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        try:
+            publication.submit_draft(obj, request.user, request.build_absolute_uri("/"))
+        except publication.SignOffRefused as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+        else:
+            self.message_user(
+                request, f"“{obj}” was sent to the publishers for approval; they have been told.", messages.SUCCESS
+            )
+        return HttpResponseRedirect(change_url)

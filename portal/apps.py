@@ -6,7 +6,8 @@ class PortalConfig(AppConfig):
     name = "portal"
 
     def ready(self):
-        from portal import cache, versions
+        from portal import cache, publication, versions
 
         versions.connect()
+        publication.connect()
         cache.connect_signals()

@@ -14,6 +14,8 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import publication
+
 PANEL_ROWS = 8
 DUE_WITHIN_DAYS = 30
 UNTOUCHED_DAYS = 90
@@ -41,14 +43,27 @@ class Panel:
     empty: str = "Nothing here."
 
 
+def _revision_row(revision, admin_view, date, note):
+    opts = revision.model._meta
+    return DeskRow(
+        title=revision.title,
+        kind=f"{'Draft to publish' if revision.publish else 'Change'}: {opts.verbose_name}",
+        admin_url=reverse(f"admin:{opts.app_label}_{opts.model_name}_{admin_view}", args=[revision.object_id]),
+        date=date,
+        note=note,
+    )
+
+
 def awaiting_approval(user):
-    """Pending revisions waiting for a publisher, oldest first (as DeskRows); wired to the sign-off workflow."""
-    return []
+    """Changes and drafts waiting for a publisher, oldest first, each linking to its review page."""
+    waiting = publication.awaiting_approval().select_related("content_type")[:PANEL_ROWS]
+    return [_revision_row(r, "signoff_review", r.created, f"from {publication.who(r.author)}") for r in waiting]
 
 
 def returned_to(user):
-    """Pending revisions sent back to `user` with a comment (as DeskRows); wired to the sign-off workflow."""
-    return []
+    """Changes a publisher sent back to `user`, newest first, with the comment; the form opens on them."""
+    returned = publication.returned_to(user).select_related("content_type")[:PANEL_ROWS]
+    return [_revision_row(r, "change", r.decided_at, r.comment) for r in returned]
 
 
 def _briefing_row(briefing, date=None, note=""):
@@ -142,7 +157,7 @@ def panels(user, today=None):
     more = False
     if see_briefings:
         drafts, more_b = _first(
-            _briefing_fields(Briefing.objects.filter(status="draft", updated_at__lt=untouched_since)).order_by(
+            _briefing_fields(Briefing.objects.drafts().filter(updated_at__lt=untouched_since)).order_by(
                 "updated_at", "pk"
             )
         )
@@ -150,8 +165,9 @@ def panels(user, today=None):
         more = more or more_b
     if see_courses:
         drafts, more_c = _first(
-            Course.objects.filter(is_published=False, updated_at__lt=untouched_since)
-            .only("pk", "title", "slug", "is_published", "updated_at")
+            Course.objects.drafts()
+            .filter(updated_at__lt=untouched_since)
+            .only("pk", "title", "slug", "status", "published", "updated_at")
             .order_by("updated_at", "pk")
         )
         stale += [_course_row(c, c.updated_at, "unpublished course") for c in drafts]

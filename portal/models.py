@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -182,3 +183,51 @@ class Redirect(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.new_path}"
+
+
+class PendingRevision(models.Model):
+    """A change to a published briefing or course kept back until a publisher approves it (portal.publication).
+
+    `snapshot` is the whole record with its parts and links as the editor left it (portal.history.snapshot);
+    approving applies it. A submission of a draft (`publish`) is approved by publishing the draft.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned"
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    title = models.CharField(max_length=300, help_text="The record's title when it was last saved.")
+    snapshot = models.JSONField()
+    base_version = models.PositiveIntegerField(help_text="The live record's version the change was made on.")
+    publish = models.BooleanField(default=False, help_text="A draft submitted to be published.")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    comment = models.TextField(blank=True, help_text="The publisher's comment when approving or returning.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "status"], name="pendingrevision_item")]
+        constraints = [
+            # One open change per item: a second person's change is refused, never laid over the first.
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                condition=models.Q(status="pending"),
+                name="pendingrevision_one_open_per_item",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_status_display().lower()})"
+
+    @property
+    def model(self):
+        return self.content_type.model_class()

@@ -17,6 +17,8 @@ from django.db.models.signals import m2m_changed, pre_delete, pre_save
 from portal.history import PARTS
 
 LINK_LABEL = "briefings.Briefing_courses"
+# Called with (owner model, pks) whenever owners' versions move (portal.publication notes them).
+BUMP_HOOKS = []
 
 
 def owners(model):
@@ -35,6 +37,8 @@ def owners(model):
 def bump(owner_model, pks, using=None):
     """Move the version of these owner records (locking their rows until the transaction ends)."""
     pks = {pk for pk in pks if pk is not None}
+    for hook in BUMP_HOOKS:
+        hook(owner_model, pks)
     if pks:
         owner_model._base_manager.using(using).filter(pk__in=pks).update(version=F("version") + 1)
 

@@ -13,7 +13,13 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from briefings.models import Briefing
-from portal.admin_mixins import OptimisticLockMixin, PartLockMixin, PublishControlMixin, RestoreWithPartsMixin
+from portal.admin_mixins import (
+    OptimisticLockMixin,
+    PartLockMixin,
+    PublicationAdminMixin,
+    RestoreWithPartsMixin,
+    SignOffMixin,
+)
 from portal.forms import number_in_order
 from portal.redirects import AddressNoticeMixin
 
@@ -118,18 +124,22 @@ class SessionTimeFilter(admin.SimpleListFilter):
 
 @admin.register(Course)
 class CourseAdmin(
-    AddressNoticeMixin, RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin
+    AddressNoticeMixin,
+    SignOffMixin,
+    RestoreWithPartsMixin,
+    PublicationAdminMixin,
+    OptimisticLockMixin,
+    SimpleHistoryAdmin,
 ):
-    publish_field = "is_published"
-    publish_permission = "training.publish_course"
+    signoff_owner = True
     form = CourseAdminForm
     formfield_overrides = FORMFIELD_OVERRIDES
     inlines = [LearningOutcomeInline, SessionInline, BriefingLinkInline]
-    list_display = ["title", "format", "level", "is_published", "next_session", "upcoming_count", "updated_at"]
+    list_display = ["title", "format", "level", "status", "published", "next_session", "upcoming_count", "updated_at"]
     list_filter = [
         "format",
         "themes",
-        "is_published",
+        "status",
         UpcomingSessionFilter,
         "audience",
         "level",
@@ -140,7 +150,8 @@ class CourseAdmin(
     save_on_top = True
     actions = ["publish_selected", "unpublish_selected"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "description", "is_published"]}),
+        (None, {"fields": ["title", "slug", "summary", "description"]}),
+        ("Publication", {"fields": ["status", "published"]}),
         ("Who it is for", {"fields": ["audience", "audience_detail", "level"]}),
         ("How it runs", {"fields": ["format", "duration", "cost", "provider", "booking_url"]}),
         ("Prerequisites", {"fields": ["prerequisites", "prerequisites_text"]}),
@@ -160,49 +171,14 @@ class CourseAdmin(
     def upcoming_count(self, course):
         return course.upcoming_session_count
 
-    def has_publish_permission(self, request):
-        return self.can_publish(request)
-
     def save_formset(self, request, form, formset, change):
         if formset.model is LearningOutcome:
             number_in_order(formset)
         super().save_formset(request, form, formset, change)
 
-    def _set_published(self, request, queryset, value):
-        # Saved one by one (not queryset.update) so history, versions and cache invalidation all see the change.
-        changed = 0
-        # The changelist queryset is annotated (GROUP BY), so fetch the rows afresh by key.
-        pks = list(queryset.values_list("pk", flat=True))
-        with transaction.atomic():
-            for course in Course.objects.filter(pk__in=pks, is_published=not value):
-                course.is_published = value
-                course.version += 1
-                course._change_reason = "Published" if value else "Unpublished"
-                course.save(update_fields=["is_published", "version", "updated_at"])
-                changed += 1
-        return changed
-
-    @admin.action(description="Publish selected courses", permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        changed = self._set_published(request, queryset, True)
-        self.message_user(
-            request,
-            ngettext("%d course published.", "%d courses published.", changed) % changed,
-            messages.SUCCESS,
-        )
-
-    @admin.action(description="Unpublish selected courses", permissions=["publish"])
-    def unpublish_selected(self, request, queryset):
-        changed = self._set_published(request, queryset, False)
-        self.message_user(
-            request,
-            ngettext("%d course unpublished.", "%d courses unpublished.", changed) % changed,
-            messages.SUCCESS,
-        )
-
 
 @admin.register(Session)
-class SessionAdmin(PartLockMixin, SimpleHistoryAdmin):
+class SessionAdmin(SignOffMixin, PartLockMixin, SimpleHistoryAdmin):
     form = SessionForm
     formfield_overrides = FORMFIELD_OVERRIDES
     list_display = ["when", "course", "place", "places", "status"]

@@ -4,6 +4,7 @@ from django.core.validators import URLValidator
 from briefings.models import Theme
 from portal.admin_mixins import VersionedForm
 from portal.forms import FilterForm, OrderedPartForm, clean_markdown
+from portal.publication import published_q
 
 from .models import Course, LearningOutcome, Session
 
@@ -83,4 +84,9 @@ class CourseFilterForm(FilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["theme"].queryset = Theme.objects.filter(courses__is_published=True).distinct().order_by("name")
+        self.fields["theme"].queryset = Theme.objects.filter(published_q("courses__")).distinct().order_by("name")
+
+    def values(self):
+        """The filters that are valid; odd values in the query string are dropped, never an error."""
+        self.is_valid()
+        return {name: value for name, value in getattr(self, "cleaned_data", {}).items() if value}

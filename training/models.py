@@ -8,13 +8,11 @@ from simple_history.models import HistoricalRecords
 
 from portal.markdown import length_limit
 from portal.models import validate_web_address
+from portal.publication import PublicationQuerySet, Publishable, published_q
 from portal.versions import PartQuerySet
 
 
-class CourseQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True)
-
+class CourseQuerySet(PublicationQuerySet):
     def with_upcoming(self):
         """Each course with `next_session_starts` and `upcoming_session_count`, from Session.objects.upcoming()."""
         sessions = Session.objects.upcoming(published=False).filter(course=OuterRef("pk")).order_by()
@@ -25,7 +23,7 @@ class CourseQuerySet(models.QuerySet):
         )
 
 
-class Course(models.Model):
+class Course(Publishable):
     class Format(models.TextChoices):
         CLASSROOM = "classroom", "Classroom"
         VIRTUAL = "virtual", "Virtual (live online)"
@@ -73,7 +71,6 @@ class Course(models.Model):
         help_text="For eLearning, or when sessions are booked on one page. http or https only.",
     )  # fmt: skip
     themes = models.ManyToManyField("briefings.Theme", blank=True, related_name="courses")
-    is_published = models.BooleanField("published", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -84,6 +81,11 @@ class Course(models.Model):
     class Meta:
         ordering = ["title"]
         permissions = [("publish_course", "Can publish and unpublish courses")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published__isnull=False), name="course_published_has_date"
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -112,7 +114,7 @@ class SessionQuerySet(PartQuerySet):
     def upcoming(self, published=True):
         """Sessions that have not ended and are not cancelled (by default only on published courses)."""
         sessions = self.filter(ends__gt=timezone.now()).exclude(status=Session.Status.CANCELLED)
-        return sessions.filter(course__is_published=True) if published else sessions
+        return sessions.filter(published_q("course__")) if published else sessions
 
     def bookable(self):
         return self.upcoming().filter(status=Session.Status.OPEN, starts__gt=timezone.now())

@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from training.models import Course as CurrentCourse
+
 BEFORE = [("portal", "0003_searchdocument"), ("briefings", "0002_initial"), ("training", "0001_initial")]
 AFTER = [("portal", "0004_searchdocument_public_from")]
 
@@ -58,3 +60,36 @@ def test_0004_fills_public_from_for_an_existing_index():
         ("course", course.pk): always,
         ("course", hidden.pk): None,
     }
+
+
+COURSE_FLAG = [("training", "0002_text_length_limits")]
+COURSE_STATUS = [("training", "0003_course_publication")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0003_course_publication_keeps_every_published_course_public():
+    executor = MigrationExecutor(connection)
+    executor.migrate(COURSE_FLAG)
+    apps = executor.loader.project_state(COURSE_FLAG).apps
+    Course = apps.get_model("training", "Course")
+    HistoricalCourse = apps.get_model("training", "HistoricalCourse")
+    live = Course.objects.create(title="Live", slug="live", summary="S", is_published=True)
+    Course.objects.create(title="Hidden", slug="hidden", summary="S", is_published=False)
+    HistoricalCourse.objects.create(
+        id=live.pk, title="Live", slug="live", summary="S", is_published=True, created_at=live.created_at,
+        updated_at=live.updated_at, version=1, history_date=live.created_at, history_type="+",
+    )  # fmt: skip
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(COURSE_STATUS)
+    apps = executor.loader.project_state(COURSE_STATUS).apps
+    rows = {c.slug: (c.status, c.published) for c in apps.get_model("training", "Course").objects.all()}
+    old = apps.get_model("training", "HistoricalCourse").objects.values_list("status", "published").get()
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    today = datetime.date.today()
+    assert rows == {"live": ("published", rows["live"][1]), "hidden": ("draft", None)}
+    assert rows["live"][1] is not None and rows["live"][1] <= today
+    assert old == ("published", rows["live"][1])
+    assert list(CurrentCourse.objects.published().values_list("slug", flat=True)) == ["live"]

@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from briefings.models import Briefing
-from portal import desk
+from portal import desk, publication
 from tests.briefings.conftest import make_briefing, make_course
-from tests.trust.conftest import make_user
+from tests.trust.conftest import form_data, make_user, post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -88,12 +88,26 @@ def test_each_row_links_to_the_thing_itself(admin_client, content):
             assert admin_client.get(href).status_code == 200, href
 
 
-def test_the_pending_panels_come_from_one_place(admin_client, content, monkeypatch):
-    row = desk.DeskRow("Section 7 rewritten", "Briefing", "/admin/briefings/briefing/1/change/", note="by Eddie")
-    monkeypatch.setattr(desk, "awaiting_approval", lambda user: [row])
-    page = admin_client.get("/admin/").content.decode()
-    assert "Section 7 rewritten" in panel(page, "awaiting-approval")
-    assert "Nothing has been sent back to you." in panel(page, "returned-to-me")
+def test_a_change_waiting_for_approval_and_its_return_show_on_the_desk(client, content):
+    """An editor's change to a published briefing is on the publishers' desk, and once returned on the editor's."""
+    editor, publisher = make_user("eddie", "Editor"), make_user("pat", "Publisher")
+    live = content["soon"]
+    url = f"/admin/briefings/briefing/{live.pk}/change/"
+    client.force_login(editor)
+    data = form_data(client.get(url), "briefing_form")
+    data["summary"] = ["Rewritten by the editor."]
+    response = client.post(url, post_data(data))
+    assert response.status_code == 302, response.context["errors"]
+    client.force_login(publisher)
+    waiting = panel(client.get("/admin/").content.decode(), "awaiting-approval")
+    assert "Due soon" in waiting and f"/admin/briefings/briefing/{live.pk}/changes/" in waiting
+    revision = publication.pending_for(live)
+    review = f"/admin/briefings/briefing/{live.pk}/changes/"
+    client.post(review, {"revision": revision.pk, "decision": "return", "comment": "Please cite the audit."})
+    assert "Nothing is waiting for approval." in panel(client.get("/admin/").content.decode(), "awaiting-approval")
+    client.force_login(editor)
+    returned = panel(client.get("/admin/").content.decode(), "returned-to-me")
+    assert "Due soon" in returned and "Please cite the audit." in returned
 
 
 def test_an_editor_sees_the_desk_without_links_to_what_they_cannot_open(client, content):

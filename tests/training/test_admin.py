@@ -3,6 +3,7 @@ from datetime import UTC
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from training.forms import WEB_ADDRESS_MESSAGE, SessionForm
 from training.models import Course, LearningOutcome, Session
@@ -30,7 +31,8 @@ def course_post(**overrides):
         "audience": "practitioners",
         "format": "classroom",
         "booking_url": "https://learning.example.org/gcp2",
-        "is_published": "on",
+        "status": "published",
+        "published": "2024-05-01",
         **management("outcomes"),
         **management("sessions"),
         **management("Briefing_courses"),
@@ -224,7 +226,7 @@ def test_editor_cannot_publish(editor_client):
     draft.refresh_from_db()
     assert not draft.is_published
     body = editor_client.get(reverse("admin:training_course_change", args=[draft.pk])).content.decode()
-    assert not re.search(r'name="is_published"', body)
+    assert not re.search(r'name="status"', body)
 
 
 def test_session_status_actions(staff_client, course):
@@ -260,3 +262,10 @@ def test_outcomes_are_numbered_one_two_three_like_a_briefings_parts(staff_client
     response = staff_client.post(reverse("admin:training_course_change", args=[course.pk]), data)
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     assert [(o.position, o.text) for o in course.outcomes.all()] == [(1, "First"), (2, "Second"), (3, "Added last")]
+
+
+def test_a_course_published_with_no_date_is_published_from_today(publisher_client):
+    response = publisher_client.post(reverse("admin:training_course_add"), course_post(published=""))
+    assert response.status_code == 302
+    course = Course.objects.get(slug="graded-care-profile-2")
+    assert (course.status, course.published) == ("published", timezone.localdate())

@@ -131,9 +131,9 @@ def test_editor_cannot_publish_a_course_by_form_or_bulk_action(editor_client):
     course = make_course(published=False)
     url = change_url(course)
     response = editor_client.get(url)
-    assert 'name="is_published"' not in response.content.decode()
+    assert 'name="status"' not in response.content.decode()
     data = form_data(response, "course_form")
-    data["is_published"] = ["on"]
+    data["status"], data["published"] = ["published"], ["2024-05-01"]
     data["summary"] = ["Edited by an editor."]
     assert editor_client.post(url, post_data(data)).status_code == 302
     course.refresh_from_db()

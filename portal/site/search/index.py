@@ -15,24 +15,25 @@ from django.utils import timezone
 
 from briefings.models import Briefing, Resource
 from portal.models import SearchDocument
+from portal.publication import Status
 from portal.site.search.text import clean_text, join_sentences, plain_text
 from training.models import Course
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_LENGTH = 200_000
-# public_from for what is public whatever the date (published courses, published stand-alone resources).
+# public_from for what is public whatever the date (published stand-alone resources).
 ALWAYS = datetime.date(1, 1, 1)
 # The full-text structures beside the table (FTS5 table and triggers, generated tsvector columns):
 # written once, in this migration, and re-applied by rebuild_index when a table rebuild dropped them.
 SCHEMA_MIGRATION = importlib.import_module("portal.migrations.0003_searchdocument")
 
 
-def _briefing_public_from(briefing):
-    """The day a briefing (and its resources) becomes public: its publication date once published."""
-    if briefing is None:
+def _public_from(record):
+    """The day a briefing or course (and a briefing's resources) becomes public: its publication date once published."""
+    if record is None:
         return ALWAYS
-    return briefing.published if briefing.status == briefing.Status.PUBLISHED else None
+    return record.published if record.status == Status.PUBLISHED else None
 
 
 def _theme_ids(themes):
@@ -63,7 +64,7 @@ def _briefing_documents(briefing):
         url=briefing.get_absolute_url(),
         date=briefing.published,
         theme_ids=_theme_ids(themes),
-        public_from=_briefing_public_from(briefing),
+        public_from=_public_from(briefing),
     )
     for resource in briefing.resources.all():
         yield _resource_document(resource, briefing, themes)
@@ -94,7 +95,7 @@ def _resource_document(resource, briefing=None, briefing_themes=()):
 def _resource_public_from(resource, briefing):
     """A resource of a briefing is public with its briefing; one on its own once it is published."""
     if briefing is not None:
-        return _briefing_public_from(briefing)
+        return _public_from(briefing)
     return ALWAYS if resource.status == resource.Status.PUBLISHED else None
 
 
@@ -115,7 +116,7 @@ def _course_document(course):
         keywords=join_sentences(*(theme.name for theme in themes), course.provider, course.get_format_display()),
         url=course.get_absolute_url(),
         theme_ids=_theme_ids(themes),
-        public_from=ALWAYS if course.is_published else None,
+        public_from=_public_from(course),
     )
 
 

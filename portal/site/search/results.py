@@ -20,9 +20,10 @@ from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from briefings.models import Briefing, Resource, Theme, published_q
+from briefings.models import Briefing, Theme
 from portal.cache import generation
 from portal.models import SearchDocument
+from portal.publication import Status, published_q
 from portal.site.search.backends import backend
 from portal.site.search.index import schedule
 from portal.site.search.query import clean_query, parse_query
@@ -54,8 +55,8 @@ def public_documents():
     """
     return SearchDocument.objects.filter(
         (Q(type=Type.BRIEFING) & published_q("briefing__"))
-        | Q(type=Type.COURSE, course__is_published=True)
-        | Q(type=Type.RESOURCE, resource__briefing__isnull=True, resource__status=Resource.Status.PUBLISHED)
+        | (Q(type=Type.COURSE) & published_q("course__"))
+        | Q(type=Type.RESOURCE, resource__briefing__isnull=True, resource__status=Status.PUBLISHED)
         | (Q(type=Type.RESOURCE) & published_q("resource__briefing__"))
     )
 
