@@ -531,7 +531,9 @@ class SignOffMixin:
 
     @property
     def change_form_template(self):
-        return "admin/portal/signoff_change_form.html" if self.signoff_owner else None
+        if self.signoff_owner:
+            return "admin/portal/signoff_change_form.html"
+        return getattr(super(), "change_form_template", None)
 
     def _signoff(self, request, run, object_id=None):
         user = request.user

@@ -236,7 +236,8 @@ def test_recovered_by_an_editor_it_is_a_draft(client, editor, publisher, live):
     client.post(reverse("admin:briefings_briefing_recover_deleted"), {"history_id": deletion.history_id})
     recovered = Briefing.objects.get(pk=pk)
     assert recovered.status == "draft"
-    assert Client().get(recovered.get_absolute_url()).status_code == 404
+    # Public once, not now: readers are told it was withdrawn.
+    assert Client().get(recovered.get_absolute_url()).status_code == 410
 
 
 def test_submitting_and_deciding_send_mail(django_capture_on_commit_callbacks, client, editor, publisher, live):
