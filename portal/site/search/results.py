@@ -117,6 +117,8 @@ class Search:
 
     def shown(self, ids):
         """Those documents in the order of ids, as results; any the index wrongly calls public are re-indexed."""
+        if not ids:  # a page past the end, or no match of this kind: no query to build
+            return []
         by_id = {document.pk: document for document in self.shown_queryset(ids)}
         stale = [pk for pk in ids if pk not in by_id]
         if stale:
