@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from markdownx.models import MarkdownxField
 
-from portal.markdown import MAX_MARKDOWN_LENGTH, length_limit
+from portal.markdown import MAX_MARKDOWN_LENGTH, RenderedMarkdown, RenderedQuerySet, length_limit
 
 
 def validate_web_address(value):
@@ -14,8 +14,10 @@ def validate_web_address(value):
         )
 
 
-class SiteSettings(models.Model):
+class SiteSettings(RenderedMarkdown):
     """The one record of site-wide text that staff edit in admin."""
+
+    MARKDOWN_FIELDS = {"accessibility_statement": "block"}
 
     partnership_name = models.CharField(
         max_length=200,
@@ -43,6 +45,7 @@ class SiteSettings(models.Model):
         help_text="The accessibility statement in the GOV.UK model. Leave empty to use the built-in statement.",
         validators=[length_limit(MAX_MARKDOWN_LENGTH)],
     )
+    accessibility_statement_html = models.TextField(default="", db_default="", editable=False)
     statement_prepared = models.DateField(
         null=True,
         blank=True,
@@ -54,6 +57,8 @@ class SiteSettings(models.Model):
         help_text="Where readers ask for an accessible format or report a problem.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RenderedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "site settings"

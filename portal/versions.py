@@ -10,11 +10,12 @@ such a change would put the old values back when saved. Saves and deletes are ca
 """
 
 from django.apps import apps
-from django.db import models, router, transaction
+from django.db import router, transaction
 from django.db.models import F, Max
 from django.db.models.signals import m2m_changed, pre_delete, pre_save
 
 from portal.history import PARTS
+from portal.markdown import RenderedQuerySet
 
 LINK_LABEL = "briefings.Briefing_courses"
 
@@ -101,8 +102,8 @@ def connect():
     m2m_changed.connect(_link_changing, sender=link, dispatch_uid="version-link")
 
 
-class PartQuerySet(models.QuerySet):
-    """A part's queryset: update() and bulk_create() move the owners' versions too."""
+class PartQuerySet(RenderedQuerySet):
+    """A part's queryset: update() and bulk_create() move the owners' versions and keep stored HTML in step."""
 
     def update(self, **kwargs):
         links = owners(self.model)

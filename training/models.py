@@ -5,17 +5,19 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from portal.markdown import length_limit
+from portal.markdown import RenderedMarkdown, RenderedQuerySet, length_limit
 from portal.models import validate_web_address
 from portal.versions import PartQuerySet
 
 
-class CourseQuerySet(models.QuerySet):
+class CourseQuerySet(RenderedQuerySet):
     def published(self):
         return self.filter(is_published=True)
 
 
-class Course(models.Model):
+class Course(RenderedMarkdown):
+    MARKDOWN_FIELDS = {"description": "block"}
+
     class Format(models.TextChoices):
         CLASSROOM = "classroom", "Classroom"
         VIRTUAL = "virtual", "Virtual (live online)"
@@ -39,6 +41,7 @@ class Course(models.Model):
         max_length=600, help_text="One or two sentences, shown on lists.", validators=[length_limit(600)]
     )
     description = MarkdownxField(blank=True, validators=[length_limit(20_000)])
+    description_html = models.TextField(default="", db_default="", editable=False)
     audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.PRACTITIONERS)
     audience_detail = models.CharField(
         "who it is for", max_length=300, blank=True, help_text="e.g. 'Health visitors, school nurses and GPs'."
