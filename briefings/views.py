@@ -1,19 +1,14 @@
-from django.conf import settings
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 
-from portal.cache import generation as page_cache_generation
 from training.models import Course
 
 from .forms import BriefingFilterForm
 from .models import Briefing, Resource, Theme
 
 PER_PAGE = 12
-# Seconds a published briefing looked up by its address is kept in a worker's memory.
-BRIEFING_LOOKUP_SECONDS = 60
 
 
 def briefing_list(request):
@@ -38,16 +33,9 @@ def briefing_list(request):
 
 
 def briefing_detail(request, slug):
-    briefing = get_object_or_404(Briefing, slug=slug) if request.user.is_staff else published_briefing(slug)
-    # The body of a briefing is rendered once per version and kept (templates/briefings/detail.html):
-    # its parts are only read from the database when that rendering is not in the cache. Any
-    # content change moves the page cache generation on, which is part of the key.
-    context = {
-        "briefing": briefing,
-        "body_cache_seconds": settings.BRIEFING_BODY_CACHE_SECONDS,
-        "page_generation": page_cache_generation(),
-    }
-    return private_if_staff(request, render(request, "briefings/detail.html", context))
+    briefings = Briefing.objects.all() if request.user.is_staff else Briefing.objects.published()
+    briefing = get_object_or_404(briefings, slug=slug)
+    return private_if_staff(request, render(request, "briefings/detail.html", {"briefing": briefing}))
 
 
 def private_if_staff(request, response):
@@ -55,25 +43,6 @@ def private_if_staff(request, response):
     if request.user.is_staff:
         patch_cache_control(response, private=True, no_store=True)
     return response
-
-
-def published_briefing(slug):
-    """The published briefing at this address, or 404.
-
-    Kept in the worker's memory under the content generation, as its rendered body is: a change
-    saved anywhere moves the generation on, and publication is checked again on every use. A
-    change that sends no signal (a queryset.update() in a shell) shows within a minute.
-    """
-    local = caches["local"]
-    key = f"briefing:{page_cache_generation()}:{slug}"
-    seconds = min(settings.BRIEFING_BODY_CACHE_SECONDS, BRIEFING_LOOKUP_SECONDS)
-    keep = seconds > 0 and len(slug) <= 150  # cache keys stay short
-    briefing = local.get(key) if keep else None
-    if briefing is None or not briefing.is_published:
-        briefing = get_object_or_404(Briefing.objects.published(), slug=slug)
-        if keep:
-            local.set(key, briefing, seconds)
-    return briefing
 
 
 def theme_list(request):
