@@ -302,3 +302,17 @@ class Resource(OrderedPart):
     @property
     def href(self):
         return self.file.url if self.file else self.url
+
+
+class StoredBody(models.Model):
+    """A briefing's page body as rendered after its last change (briefings/body.py), so a page reads one row."""
+
+    briefing = models.OneToOneField(Briefing, on_delete=models.CASCADE, primary_key=True, related_name="stored_body")
+    key = models.CharField(
+        max_length=64, editable=False, help_text="What it was rendered from; another key means it is out of date."
+    )
+    html = models.TextField(editable=False)
+    tags = models.TextField(editable=False, help_text="The page head's article:tag lines (the briefing's themes).")
+
+    def __str__(self):
+        return f"Stored body of {self.briefing_id}"

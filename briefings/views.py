@@ -5,6 +5,7 @@ from django.utils.cache import patch_cache_control
 
 from training.models import Course
 
+from . import body
 from .forms import BriefingFilterForm
 from .models import Briefing, Resource, Theme
 
@@ -34,8 +35,9 @@ def briefing_list(request):
 
 def briefing_detail(request, slug):
     briefings = Briefing.objects.all() if request.user.is_staff else Briefing.objects.published()
-    briefing = get_object_or_404(briefings, slug=slug)
-    return private_if_staff(request, render(request, "briefings/detail.html", {"briefing": briefing}))
+    briefing = get_object_or_404(briefings.select_related("stored_body"), slug=slug)
+    context = {"briefing": briefing, **body.page_context(briefing)}
+    return private_if_staff(request, render(request, "briefings/detail.html", context))
 
 
 def private_if_staff(request, response):

@@ -13,6 +13,7 @@ from cmarkgfm import cmark
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import mark_safe
 
@@ -41,6 +42,12 @@ EXTENSIONS = ["table"]
 # renderer, its options, the allow-list, the table wrapper, the inline rule); until
 # `manage.py rerender_markdown` has run, pages render such fields again as they are read.
 RENDERER_VERSION = 1
+# Sent by `manage.py rerender_markdown` (with stale_only): apps re-render what they build from Markdown
+# fields; each receiver returns how many items it rendered.
+rerendered = Signal()
+# Sent by RenderedQuerySet.update() with the `pks` it changed: an update() sends no post_save, and what
+# is built from these rows elsewhere (a briefing's stored body shows theme and course names) follows.
+rows_updated = Signal()
 # The longest text any Markdown field accepts; fields say their own limit with length_limit().
 MAX_MARKDOWN_LENGTH = 40_000
 LIMIT_MESSAGE = (
@@ -258,6 +265,15 @@ class RenderedQuerySet(models.QuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
     def update(self, **kwargs):
+        if not rows_updated.has_listeners(self.model):
+            return self._update(kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            pks = list(self.values_list("pk", flat=True))
+            updated = self._update(kwargs)
+            rows_updated.send(sender=self.model, pks=pks, using=self.db)
+        return updated
+
+    def _update(self, kwargs):
         fields = getattr(self.model, "MARKDOWN_FIELDS", {})
         changed = [name for name in fields if name in kwargs]
         if not changed:

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from portal import cache
-from portal.markdown import RENDERER_VERSION, RenderedMarkdown, rerender
+from portal.markdown import RENDERER_VERSION, RenderedMarkdown, rerender, rerendered
 
 
 def rendered_models():
@@ -37,6 +37,9 @@ class Command(BaseCommand):
                 total += count
                 if options["verbosity"] > 1:
                     self.stdout.write(f"{model._meta.label}: {count} rows changed")
+            for receiver, count in rerendered.send(sender=self.__class__, stale_only=stale_only):
+                if options["verbosity"] > 1:
+                    self.stdout.write(f"{receiver.__module__}: {count} items rendered")
             if total:
                 cache.invalidate()
         if options["verbosity"]:
