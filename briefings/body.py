@@ -13,14 +13,16 @@ import hashlib
 import threading
 from functools import partial
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.template.loader import get_template, render_to_string
 from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
 
 from portal import versions
+from portal.history import PARTS
 from portal.markdown import RENDERER_VERSION, rerendered, rows_updated
 
 from .models import Briefing, StoredBody, Theme
@@ -123,8 +125,21 @@ def _briefing_saved(sender, instance, raw=False, using=None, **kwargs):
 
 
 def _version_moved(sender, pks, using=None, **kwargs):
-    if sender is Briefing:
+    if sender is not Briefing:
+        return
+    if transaction.get_connection(using).in_atomic_block:
         schedule(pks, using)
+    else:
+        # Autocommit: the version moves before the part is written, and on_commit would render at once,
+        # from the old parts. Render once the part is written (_part_written).
+        _pending.__dict__.setdefault("after_write", set()).update(pks)
+
+
+def _part_written(sender, instance, using=None, **kwargs):
+    after_write = _pending.__dict__.setdefault("after_write", set())
+    pks = {*after_write, instance.briefing_id}
+    after_write.clear()
+    schedule(pks, using)
 
 
 def _themes_changed(sender, instance, action, reverse, pk_set, using=None, **kwargs):
@@ -170,6 +185,10 @@ def connect():
     course = Briefing._meta.get_field("courses").related_model
     post_save.connect(_briefing_saved, sender=Briefing, dispatch_uid="body-briefing")
     versions.version_moved.connect(_version_moved, dispatch_uid="body-version")
+    for label, _ in PARTS[Briefing._meta.label]:
+        part = apps.get_model(label)
+        post_save.connect(_part_written, sender=part, dispatch_uid=f"body-part-save-{label}")
+        post_delete.connect(_part_written, sender=part, dispatch_uid=f"body-part-delete-{label}")
     m2m_changed.connect(_themes_changed, sender=Briefing.themes.through, dispatch_uid="body-themes")
     for model, handler, rows_handler in [(Theme, _on_theme, _on_theme_rows), (course, _on_course, _on_course_rows)]:
         label = model._meta.label

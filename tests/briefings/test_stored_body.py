@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from briefings import body
-from briefings.models import Briefing, Section, StoredBody, Theme
+from briefings.models import Briefing, Resource, Section, StoredBody, Theme
 from portal.models import SiteSettings
 from tests.briefings.conftest import make_briefing, make_course
 from training.models import Course
@@ -135,3 +135,17 @@ def test_a_template_change_makes_every_stored_body_out_of_date(committed, monkey
     assert body.stored(loaded) is not None
     monkeypatch.setattr(body, "_templates_digest", ["another template"])
     assert body.stored(loaded) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_body_is_stored_after_the_part_is_written():
+    """In autocommit a part's save moves the version before the row is written: the body waits for the row."""
+    first = make_briefing(sections=1)
+    second = make_briefing(sections=1)
+    resource = Resource.objects.create(briefing=first, title="Uploaded toolkit", url="https://example.org/t")
+    assert "Uploaded toolkit" in stored_html(first)
+    resource.briefing = second
+    resource.save()
+    assert "Uploaded toolkit" not in stored_html(first) and "Uploaded toolkit" in stored_html(second)
+    resource.delete()
+    assert "Uploaded toolkit" not in stored_html(second)
