@@ -8,7 +8,7 @@ from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from portal.markdown import MAX_MARKDOWN_LENGTH, is_bare_link, length_limit
+from portal.markdown import MAX_MARKDOWN_LENGTH, RenderedMarkdown, RenderedQuerySet, is_bare_link, length_limit
 from portal.models import validate_web_address
 from portal.publication import PublicationQuerySet, Publishable, published_q
 from portal.versions import PartQuerySet
@@ -16,14 +16,19 @@ from portal.versions import PartQuerySet
 NO_NAMES = "Public text: never name or identify a child, family or member of staff."
 
 
-class Theme(models.Model):
+class Theme(RenderedMarkdown):
     """A topic that gathers briefings, courses and resources (e.g. Child neglect)."""
+
+    MARKDOWN_FIELDS = {"description": "block"}
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
     summary = models.CharField(max_length=300, blank=True, help_text="One sentence shown on lists.")
     description = MarkdownxField(blank=True, help_text=NO_NAMES, validators=[length_limit(20_000)])
+    description_html = models.TextField(default="", db_default="", editable=False)
     history = HistoricalRecords()
+
+    objects = RenderedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -35,14 +40,16 @@ class Theme(models.Model):
         return reverse("briefings:theme", args=[self.slug])
 
 
-class FeaturedThemeQuerySet(models.QuerySet):
+class FeaturedThemeQuerySet(RenderedQuerySet):
     def current(self, on=None):
         on = on or timezone.localdate()
         return self.filter(starts__lte=on, ends__gte=on).select_related("theme")
 
 
-class FeaturedTheme(models.Model):
+class FeaturedTheme(RenderedMarkdown):
     """A theme of the month: shown on the home page between two dates."""
+
+    MARKDOWN_FIELDS = {"message": "block"}
 
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="features")
     starts = models.DateField()
@@ -52,6 +59,7 @@ class FeaturedTheme(models.Model):
         help_text="Why this theme now, in a few sentences. " + NO_NAMES,
         validators=[length_limit(5_000)],
     )
+    message_html = models.TextField(default="", db_default="", editable=False)
 
     objects = FeaturedThemeQuerySet.as_manager()
 
@@ -173,13 +181,16 @@ class OrderedPart(models.Model):
         ordering = ["position", "pk"]
 
 
-class Section(OrderedPart):
+class Section(RenderedMarkdown, OrderedPart):
+    MARKDOWN_FIELDS = {"body": "block"}
+
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="sections")
     number = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Optional, e.g. 1 to 7 on a 7-minute briefing."
     )
     heading = models.CharField(max_length=200)
     body = MarkdownxField(blank=True, help_text=NO_NAMES, validators=[length_limit(MAX_MARKDOWN_LENGTH)])
+    body_html = models.TextField(default="", db_default="", editable=False)
     history = HistoricalRecords()
 
     class Meta(OrderedPart.Meta):
@@ -189,9 +200,12 @@ class Section(OrderedPart):
         return f"{self.number}. {self.heading}" if self.number else self.heading
 
 
-class DiscussionQuestion(OrderedPart):
+class DiscussionQuestion(RenderedMarkdown, OrderedPart):
+    MARKDOWN_FIELDS = {"text": "inline"}
+
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="questions")
     text = models.TextField(validators=[length_limit(2_000)])
+    text_html = models.TextField(default="", db_default="", editable=False)
     history = HistoricalRecords()
 
     class Meta(OrderedPart.Meta):
@@ -271,3 +285,17 @@ class Resource(OrderedPart):
     @property
     def shows_its_address(self):
         return is_bare_link(self.href, self.title)
+
+
+class StoredBody(models.Model):
+    """A briefing's page body as rendered after its last change (briefings/body.py), so a page reads one row."""
+
+    briefing = models.OneToOneField(Briefing, on_delete=models.CASCADE, primary_key=True, related_name="stored_body")
+    key = models.CharField(
+        max_length=64, editable=False, help_text="What it was rendered from; another key means it is out of date."
+    )
+    html = models.TextField(editable=False)
+    tags = models.TextField(editable=False, help_text="The page head's article:tag lines (the briefing's themes).")
+
+    def __str__(self):
+        return f"Stored body of {self.briefing_id}"

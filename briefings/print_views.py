@@ -9,12 +9,14 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from portal import media
 from portal.cache import private_if_staff
 from portal.context_processors import site_settings
+from portal.markdown import render_inline
 from portal.storage import content_type
 
 from . import views
@@ -42,13 +44,13 @@ def team_pack(request, slug):
         )
     except Http404:
         return views.withdrawn(request, slug)
-    questions = [question.text for question in briefing.questions.all()]
+    questions = [question.rendered["text"] for question in briefing.questions.all()]
     response = render(
         request,
         "briefings/team_pack.html",
         {
             "briefing": briefing,
-            "questions": questions or GENERAL_QUESTIONS,
+            "questions": questions or [mark_safe(render_inline(text)) for text in GENERAL_QUESTIONS],  # noqa: S308
             "general_questions": not questions,
             "action_rows": range(6),
             "note_lines": range(5),

@@ -1,20 +1,16 @@
-from django.conf import settings
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from portal.cache import generation as page_cache_generation
 from portal.cache import private_if_staff
 
+from . import body
 from .forms import BriefingFilterForm
 from .models import Briefing, Resource, Theme
 
 PER_PAGE = 12
-# Seconds a published briefing looked up by its address is kept in a worker's memory.
-BRIEFING_LOOKUP_SECONDS = 60
 
 
 def briefing_list(request):
@@ -33,34 +29,13 @@ def briefing_list(request):
 
 
 def briefing_detail(request, slug):
+    briefings = Briefing.objects.all() if request.user.is_staff else Briefing.objects.published()
     try:
-        briefing = get_object_or_404(Briefing, slug=slug) if request.user.is_staff else published_briefing(slug)
+        briefing = get_object_or_404(briefings.select_related("stored_body"), slug=slug)
     except Http404:
         return withdrawn(request, slug)
-    # The body of a briefing is rendered once per version and kept (templates/briefings/detail.html):
-    # its parts are only read from the database when that rendering is not in the cache. Any
-    # content change moves the page cache generation on, which is part of the key.
-    context = {
-        "briefing": briefing,
-        "body_cache_seconds": settings.BRIEFING_BODY_CACHE_SECONDS,
-        "page_generation": page_cache_generation(),
-    }
+    context = {"briefing": briefing, **body.page_context(briefing)}
     return private_if_staff(request, render(request, "briefings/detail.html", context))
-
-
-def published_briefing(slug):
-    """The published briefing at this address, or 404, kept in the worker's memory under the content generation."""
-    # Publication is checked again on every use; a change that sends no signal shows within a minute.
-    local = caches["local"]
-    key = f"briefing:{page_cache_generation()}:{slug}"
-    seconds = min(settings.BRIEFING_BODY_CACHE_SECONDS, BRIEFING_LOOKUP_SECONDS)
-    keep = seconds > 0 and len(slug) <= 150  # cache keys stay short
-    briefing = local.get(key) if keep else None
-    if briefing is None or not briefing.is_published:
-        briefing = get_object_or_404(Briefing.objects.published(), slug=slug)
-        if keep:
-            local.set(key, briefing, seconds)
-    return briefing
 
 
 def withdrawn(request, slug):

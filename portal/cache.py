@@ -15,7 +15,8 @@ number that is part of every key, at once and again when the transaction commits
 reader who renders the page between the save and the commit still sees the old rows,
 and what it stores under the new generation must not outlive the commit. The date is part
 of the key too, so pages that depend on "today" (publication dates, upcoming sessions)
-turn over at midnight, and entries expire after PAGE_CACHE_SECONDS in any case.
+turn over at midnight, and entries expire after PAGE_CACHE_SECONDS in any case, or after the
+time a view gives in its own `Cache-Control: s-maxage` or `max-age` (0 keeps the page out).
 """
 
 import base64
@@ -44,7 +45,7 @@ SKIP_PREFIXES = ("/admin/", "/markdownx/", "/healthz/", "/static/", "/media/", "
 
 
 def page_cache():
-    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+    return caches["default"]
 
 
 # Within a request the generation is read from the cache once (the page key, the site settings,
@@ -149,7 +150,11 @@ class PageCacheMiddleware:
             response = self.get_response(request)
             if not self.can_store(request, response):
                 return response
+            seconds = self.lifetime(response, seconds)
+            if not seconds:
+                return response
             stored = self.to_cache(request, response)
+            stored["seconds"] = seconds
             cache.set(key, stored, seconds)
             if not (encoding and self.can_encode(stored)):
                 response["ETag"] = stored["etag"]
@@ -160,7 +165,7 @@ class PageCacheMiddleware:
         if encoding and self.can_encode(stored):
             # Compressed once per page and encoding, then served as stored.
             stored = self.encode(stored, encoding)
-            cache.set(f"{key}:{encoding}", stored, seconds)
+            cache.set(f"{key}:{encoding}", stored, stored.get("seconds", seconds))
         return self.from_cache(request, stored)
 
     @staticmethod
@@ -201,6 +206,21 @@ class PageCacheMiddleware:
             and "no-store" not in response.get("Cache-Control", "")
             and response.get("Content-Type", "").split(";")[0] in CACHEABLE_TYPES
         )
+
+    @staticmethod
+    def lifetime(response, default):
+        """Seconds to keep a page: the view's s-maxage (this is a shared cache), else its max-age, else `default`."""
+        directives = {}
+        for part in response.get("Cache-Control", "").split(","):
+            name, _, value = part.strip().partition("=")
+            directives[name.lower()] = value.strip().strip('"')
+        for name in ("s-maxage", "max-age"):
+            if name in directives:
+                try:
+                    return max(int(directives[name]), 0)
+                except ValueError:
+                    return 0  # a value a cache cannot read keeps the page out rather than guess
+        return default
 
     @staticmethod
     def to_cache(request, response):

@@ -5,7 +5,7 @@ from django.db import models
 from markdownx.models import MarkdownxField
 
 from portal.cache import generation
-from portal.markdown import MAX_MARKDOWN_LENGTH, length_limit
+from portal.markdown import MAX_MARKDOWN_LENGTH, RenderedMarkdown, RenderedQuerySet, length_limit
 
 
 def validate_web_address(value):
@@ -17,8 +17,10 @@ def validate_web_address(value):
         )
 
 
-class SiteSettings(models.Model):
+class SiteSettings(RenderedMarkdown):
     """The one record of site-wide text that staff edit in admin."""
+
+    MARKDOWN_FIELDS = {"accessibility_statement": "block"}
 
     partnership_name = models.CharField(
         max_length=200,
@@ -46,6 +48,7 @@ class SiteSettings(models.Model):
         help_text="The accessibility statement in the GOV.UK model. Leave empty to use the built-in statement.",
         validators=[length_limit(MAX_MARKDOWN_LENGTH)],
     )
+    accessibility_statement_html = models.TextField(default="", db_default="", editable=False)
     statement_prepared = models.DateField(
         null=True,
         blank=True,
@@ -57,6 +60,8 @@ class SiteSettings(models.Model):
         help_text="Where readers ask for an accessible format or report a problem.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RenderedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "site settings"

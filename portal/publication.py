@@ -215,10 +215,10 @@ def discard_changes():
         collector.discard = True
 
 
-def _noted(owner_model, pks):
+def _noted(sender, pks, **kwargs):
     collector = _collector.get()
-    if collector is not None and owner_model._meta.label in history.PARTS:
-        collector.note(owner_model, pks)
+    if collector is not None and sender._meta.label in history.PARTS:
+        collector.note(sender, pks)
 
 
 def _owner_saving(sender, instance, raw=False, **kwargs):
@@ -242,7 +242,7 @@ def _part_saved(sender, instance, created=False, raw=False, **kwargs):
 
 def connect():
     """Wire the collector to the owners' saves and links and the parts' saves (at start-up)."""
-    versions.BUMP_HOOKS.append(_noted)
+    versions.version_moved.connect(_noted, dispatch_uid="signoff-version-moved")
     for owner_label, parts in history.PARTS.items():
         owner = apps.get_model(owner_label)
         pre_save.connect(_owner_saving, sender=owner, dispatch_uid=f"signoff-save-{owner_label}")

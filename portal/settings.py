@@ -165,11 +165,9 @@ CACHES["local"] = {
     "LOCATION": "portal-local",
     "OPTIONS": {"MAX_ENTRIES": 1000},
 }
-# Seconds an anonymous page stays cached (any content change clears it at once). 0 turns it off.
+# Seconds an anonymous page stays cached unless its view says otherwise with Cache-Control
+# max-age (any content change clears it at once). 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
-# Seconds the rendered body of one version of a briefing is kept (pages bypassing the page
-# cache, e.g. staff, still reuse it). 0 turns it off.
-BRIEFING_BODY_CACHE_SECONDS = int(os.environ.get("BRIEFING_BODY_CACHE_SECONDS", "3600"))
 # Seconds the results of one search (query, filters, page) are kept while no content changes.
 SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "600"))
 # How much a match in each part of an item counts towards its rank in search results, on SQLite

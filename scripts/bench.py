@@ -243,7 +243,7 @@ def bench_database(label, env, args):
     # Service time of a search: one connection per worker, so no queueing is counted.
     one_each = argparse.Namespace(connections=args.workers, duration=args.duration)
     no_page_cache = {**env, "PAGE_CACHE_SECONDS": "0"}
-    no_caches = {**no_page_cache, "BRIEFING_BODY_CACHE_SECONDS": "0", "SEARCH_CACHE_SECONDS": "0"}
+    no_caches = {**no_page_cache, "SEARCH_CACHE_SECONDS": "0"}
     # (server environment, [(row, path, headers, wrk Lua queries[, load])]): one gunicorn per group.
     groups = [
         (env, [

@@ -6,13 +6,13 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from portal.markdown import length_limit
+from portal.markdown import RenderedMarkdown, RenderedQuerySet, length_limit
 from portal.models import validate_web_address
 from portal.publication import PublicationQuerySet, Publishable, published_q
 from portal.versions import PartQuerySet
 
 
-class CourseQuerySet(PublicationQuerySet):
+class CourseQuerySet(RenderedQuerySet, PublicationQuerySet):
     def with_upcoming(self):
         """Each course with `next_session_starts` and `upcoming_session_count`, from Session.objects.upcoming()."""
         sessions = Session.objects.upcoming(published=False).filter(course=OuterRef("pk")).order_by()
@@ -23,7 +23,9 @@ class CourseQuerySet(PublicationQuerySet):
         )
 
 
-class Course(Publishable):
+class Course(Publishable, RenderedMarkdown):
+    MARKDOWN_FIELDS = {"description": "block"}
+
     class Format(models.TextChoices):
         CLASSROOM = "classroom", "Classroom"
         VIRTUAL = "virtual", "Virtual (live online)"
@@ -47,6 +49,7 @@ class Course(Publishable):
         max_length=600, help_text="One or two sentences, shown on lists.", validators=[length_limit(600)]
     )
     description = MarkdownxField(blank=True, validators=[length_limit(20_000)])
+    description_html = models.TextField(default="", db_default="", editable=False)
     audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.PRACTITIONERS)
     audience_detail = models.CharField(
         "who it is for", max_length=300, blank=True, help_text="e.g. 'Health visitors, school nurses and GPs'."
