@@ -113,7 +113,7 @@ def gunicorn(env, port=None):
         yield base
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.wait(timeout=120)
 
 
 @contextmanager
@@ -163,7 +163,7 @@ def nginx(site_conf, base):
         yield process
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        process.wait(timeout=120)
 
 
 def self_signed_certificate(base, host):
