@@ -126,6 +126,8 @@ def site():
             log = open(f"{tmp}/gunicorn-{machine}.log", "w")  # noqa: SIM115 - closed below
             logs.append(log)
             command = [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--workers", "2"]
+            # gunicorn's 30 s for one request (a PDF) can run out on a busy machine.
+            command += ["--timeout", "120"]
             servers.append(
                 subprocess.Popen(
                     [*command, "--bind", f"127.0.0.1:{port}"], cwd=ROOT, env=machine_env, stdout=log, stderr=log

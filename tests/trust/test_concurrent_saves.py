@@ -153,7 +153,7 @@ def site(tmp_path, db):
         log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed after the server stops
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"{HOST}:{port}",
-             "--workers", "2", "--preload", "--timeout", "60", "--log-level", "warning"],
+             "--workers", "2", "--preload", "--timeout", "120", "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:

@@ -169,7 +169,7 @@ def test_site_on_postgresql_answers_503_while_the_server_is_stopped_and_recovers
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--timeout", "30", "--log-level", "warning"],
+         "--workers", "1", "--timeout", "120", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

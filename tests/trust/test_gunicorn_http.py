@@ -51,7 +51,7 @@ def server(tmp_path_factory):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--timeout", "30", "--log-level", "warning"],
+         "--workers", "1", "--timeout", "120", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
