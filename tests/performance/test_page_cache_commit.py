@@ -119,7 +119,7 @@ def test_the_same_race_on_an_sqlite_file_as_deployed(tmp_path):
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=root, env=env, check=True)
     result = subprocess.run(
-        [*manage, "shell", "-v0", "-c", RACE_ON_A_FILE], cwd=root, env=env, capture_output=True, text=True, timeout=120
+        [*manage, "shell", "-v0", "-c", RACE_ON_A_FILE], cwd=root, env=env, capture_output=True, text=True, timeout=600
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.split()
