@@ -91,7 +91,7 @@ def test_every_route_that_changes_what_a_body_shows_stores_it_again(committed):
     course.title = "Course title saved"
     committed(course.save)
     shows("Course title saved")
-    committed(Course.objects.filter(pk=course.pk).update, is_published=False)
+    committed(Course.objects.filter(pk=course.pk).update, status=Course.Status.DRAFT)
     assert "Course title saved" not in stored_html(briefing)
     theme.name = "Theme renamed"
     committed(theme.save)
