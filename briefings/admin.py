@@ -15,11 +15,9 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_mixins import (
-    OptimisticLockMixin,
     PartLockMixin,
-    PublicationAdminMixin,
+    PublishableAdmin,
     PublishControlMixin,
-    RestoreWithPartsMixin,
     SignOffMixin,
 )
 from portal.forms import OrderedPartForm, number_in_order
@@ -159,16 +157,8 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Briefing)
-class BriefingAdmin(
-    AddressNoticeMixin,
-    SignOffMixin,
-    RestoreWithPartsMixin,
-    PublicationAdminMixin,
-    OptimisticLockMixin,
-    SimpleHistoryAdmin,
-):
+class BriefingAdmin(PublishableAdmin):
     form = BriefingAdminForm
-    signoff_owner = True
     formfield_overrides = FORMFIELD_OVERRIDES
     inlines = [SectionInline, KeyFactInline, QuestionInline, ResourceInline]
     prepopulated_fields = {"slug": ["title"]}

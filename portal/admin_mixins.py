@@ -16,9 +16,11 @@ from django.shortcuts import render
 from django.template.loader import select_template
 from django.urls import path, reverse
 from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
 
 from portal import conflicts, history, publication
 from portal.publication import Status, set_published
+from portal.redirects import AddressNoticeMixin
 from portal.versions import bump_for_link_formset, owners, part_state
 
 log = logging.getLogger(__name__)
@@ -727,3 +729,29 @@ class SignOffMixin:
                 request, f"“{obj}” was sent to the publishers for approval; they have been told.", messages.SUCCESS
             )
         return HttpResponseRedirect(change_url)
+
+
+class ReadOnlyAdminMixin:
+    """A record kept for the record: staff may look, nobody adds, changes or deletes it in admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PublishableAdmin(
+    AddressNoticeMixin,
+    SignOffMixin,
+    RestoreWithPartsMixin,
+    PublicationAdminMixin,
+    OptimisticLockMixin,
+    SimpleHistoryAdmin,
+):
+    """The admin of a public item with a web address: sign-off, history and restore, publishing, edit locks."""
+
+    signoff_owner = True
