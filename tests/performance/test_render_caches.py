@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from briefings.models import Briefing, Section
+from briefings.models import Briefing
 from portal.models import SiteSettings
+from tests.factories import BriefingFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/briefings/lived-experience/"
@@ -19,21 +20,15 @@ def render_caches_on(settings):
     SiteSettings.load()
 
 
-def make_briefing(**fields):
-    briefing = Briefing.objects.create(
-        title="Neglect and the lived experience of the child",
-        slug="lived-experience",
-        summary="What daily life is like for a neglected child.",
-        status=Briefing.Status.PUBLISHED,
-        published=timezone.localdate() - dt.timedelta(days=3),
-        **fields,
-    )
-    Section.objects.create(briefing=briefing, position=1, number=1, heading="Background", body="Mouldy bedding.")
-    return briefing
+LIVED_EXPERIENCE = {
+    "title": "Neglect and the lived experience of the child",
+    "slug": "lived-experience",
+    "summary": "What daily life is like for a neglected child.",
+}
 
 
 def test_a_rendered_briefing_is_served_again_without_a_query(client, django_assert_num_queries):
-    make_briefing()
+    BriefingFactory(**LIVED_EXPERIENCE, sections=[("Background", "Mouldy bedding.")])
     assert client.get(URL).status_code == 200
     with django_assert_num_queries(0):
         response = client.get(URL)
@@ -41,7 +36,7 @@ def test_a_rendered_briefing_is_served_again_without_a_query(client, django_asse
 
 
 def test_an_edit_or_unpublishing_shows_at_once(client):
-    briefing = make_briefing()
+    briefing = BriefingFactory(**LIVED_EXPERIENCE, sections=[("Background", "Mouldy bedding.")])
     assert client.get(URL).status_code == 200
     section = briefing.sections.get()
     section.body = "Sheets changed weekly."
@@ -54,7 +49,7 @@ def test_an_edit_or_unpublishing_shows_at_once(client):
 
 def test_a_kept_briefing_is_checked_for_publication_on_every_use(client, monkeypatch):
     """The date moves on with no change to content: a kept briefing is still judged by today's date."""
-    make_briefing()
+    BriefingFactory(**LIVED_EXPERIENCE, sections=[("Background", "Mouldy bedding.")])
     assert client.get(URL).status_code == 200
     Briefing.objects.filter(slug="lived-experience").update(published=timezone.localdate() + dt.timedelta(days=1))
     monkeypatch.setattr(Briefing, "is_published", property(lambda self: False))
@@ -62,7 +57,7 @@ def test_a_kept_briefing_is_checked_for_publication_on_every_use(client, monkeyp
 
 
 def test_staff_never_get_the_kept_public_copy(staff_client):
-    briefing = make_briefing()
+    briefing = BriefingFactory(**LIVED_EXPERIENCE, sections=[("Background", "Mouldy bedding.")])
     assert staff_client.get(URL).status_code == 200
     Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.DRAFT)  # no signal
     response = staff_client.get(URL)

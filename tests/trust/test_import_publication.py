@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from briefings.importer import import_file
 from briefings.models import Briefing
-
-from .conftest import make_user
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.urls("portal.urls")
 
@@ -25,7 +24,7 @@ def briefing_file(published, summary="Short.", status="published"):
 
 def staff_client(username, group):
     client = Client()
-    client.force_login(make_user(username, group))
+    client.force_login(UserFactory(username=username, groups=[group]))
     return client
 
 
