@@ -72,11 +72,9 @@ def test_a_page_stored_between_the_save_and_the_commit_is_stale_after_the_commit
 
 
 RACE_ON_A_FILE = """
-import datetime as dt, threading
+import threading
 from django.db import connection, transaction
 from django.test import Client
-from django.utils import timezone
-from briefings.models import Briefing
 from portal.models import SiteSettings
 from tests.factories import BriefingFactory
 
