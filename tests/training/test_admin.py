@@ -4,7 +4,7 @@ from datetime import UTC
 import pytest
 from django.urls import reverse
 
-from tests.factories import CourseFactory, SessionFactory, uk
+from tests.factories import BriefingFactory, CourseFactory, SessionFactory, uk
 from training.forms import WEB_ADDRESS_MESSAGE, SessionForm
 from training.models import Course, LearningOutcome, Session
 
@@ -185,9 +185,7 @@ def test_course_changelist_shows_next_session(staff_client, course):
 
 
 def test_course_change_page_lists_linked_briefings(staff_client, course):
-    from briefings.models import Briefing
-
-    briefing = Briefing.objects.create(title="Neglect briefing", slug="neglect-briefing", summary="s")
+    briefing = BriefingFactory(title="Neglect briefing", draft=True)
     briefing.courses.add(course)
     body = staff_client.get(reverse("admin:training_course_change", args=[course.pk])).content.decode()
     assert "Linked briefings" in body

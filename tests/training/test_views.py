@@ -3,8 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from briefings.models import Briefing, Theme
-from tests.factories import CourseFactory, SessionFactory, uk
+from tests.factories import BriefingFactory, CourseFactory, SessionFactory, ThemeFactory, uk
 from training.models import Course, LearningOutcome, Session
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +19,8 @@ def booking_buttons(body):
 
 @pytest.fixture
 def catalogue(db):
-    neglect = Theme.objects.create(name="Child neglect", slug="child-neglect")
-    icon = Theme.objects.create(name="ICON", slug="icon")
+    neglect = ThemeFactory(name="Child neglect")
+    icon = ThemeFactory(name="ICON")
     classroom = CourseFactory(title="Child Neglect", format="classroom", audience="practitioners")
     classroom.themes.add(neglect)
     elearning = CourseFactory(title="ICON eLearning", format="elearning", audience="everyone")
@@ -185,11 +184,8 @@ def test_published_course_has_no_preview_label(client, course):
 
 
 def test_detail_lists_published_related_briefings(client, course):
-    live = Briefing.objects.create(
-        title="Neglect: what reviews tell us", slug="neglect-reviews", summary="s", status="published",
-        published=uk(2024, 5, 1, 0).date(),
-    )  # fmt: skip
-    draft = Briefing.objects.create(title="Secret draft", slug="secret", summary="s")
+    live = BriefingFactory(title="Neglect: what reviews tell us", published=uk(2024, 5, 1, 0).date())
+    draft = BriefingFactory(title="Secret draft", draft=True)
     live.courses.add(course)
     draft.courses.add(course)
     body = client.get(course.get_absolute_url()).content.decode()
@@ -217,7 +213,7 @@ def test_home_page_lists_upcoming_sessions_in_uk_time(client, course):
 
 @pytest.mark.parametrize("n", [1, 50])
 def test_list_query_count_does_not_grow_with_courses(client, django_assert_max_num_queries, site_settings, n):
-    theme = Theme.objects.create(name="Child neglect", slug="child-neglect")
+    theme = ThemeFactory(name="Child neglect")
     for _ in range(n):
         course = CourseFactory()
         course.themes.add(theme)

@@ -11,9 +11,8 @@ from django.urls import path
 
 from briefings import print_views
 from portal.models import SiteSettings
-from tests.factories import BriefingFactory
+from tests.factories import BriefingFactory, CourseFactory
 from tests.trust.test_headers import assert_strict_headers
-from training.models import Course
 
 URL = "/briefings/lived-experience/"
 
@@ -128,7 +127,7 @@ def test_host_case_and_port_share_one_cached_pdf(client, db):
 
 def test_staff_previews_of_drafts_are_private_and_not_indexed(staff_client):
     draft = BriefingFactory(**LIVED_EXPERIENCE, draft=True, published=None)
-    course = Course.objects.create(title="Draft course", slug="draft-course", summary="s", is_published=False)
+    course = CourseFactory(title="Draft course", draft=True)
     for url in [draft.get_absolute_url(), f"/briefings/{draft.slug}/team-pack/", f"/training/{course.slug}/"]:
         response = staff_client.get(url)
         assert response.status_code == 200, url
