@@ -1,13 +1,13 @@
 """Every test builds its content here (factory_boy), so all tests share one set of defaults.
 
 BriefingFactory makes a published 7-minute briefing, dated three days ago, with seven short numbered
-sections and no questions, key facts, resources or themes unless told otherwise (`draft=True`,
-`sections=0`, `sections=3` or `sections=[("Heading", "text"), ...]`, `questions=2` or a list of
-texts, likewise `key_facts` and `resources`). CourseFactory makes a published course, SessionFactory
-an open session ten days ahead, ResourceFactory a published stand-alone resource, UserFactory a staff
-member (`editor=True`, `publisher=True`, `superuser=True`). Slugs come from the title, made unique.
-What a factory creates is in the search index when it returns, as if its transaction had committed.
-"""
+sections and no questions, key facts, resources or themes unless told otherwise: `draft=True` (which
+keeps the date unless `published=None`), `sections=0`, `sections=3` or `sections=[("Heading", "text")]`,
+`questions=2` or a list of texts, likewise `key_facts` and `resources`. CourseFactory makes a published
+course, SessionFactory an open session ten days ahead, ResourceFactory a published stand-alone resource,
+UserFactory a staff member (`editor=True`, `publisher=True`, `superuser=True`). Slugs come from the
+title, made unique. What a factory creates is in the search index when it returns, as if its
+transaction had committed."""
 
 import datetime
 from zoneinfo import ZoneInfo
