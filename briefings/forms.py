@@ -2,14 +2,17 @@ from django import forms
 from django.db.models.functions import ExtractYear
 
 from portal.admin_mixins import VersionedForm
+from portal.forms import FilterForm, OrderedPartForm, clean_markdown
+from portal.text import tidy_line
 from portal.uploads import validate_upload
 
 from .models import Briefing, Section, Theme
-from .text import nesting_problem, tidy_line, tidy_markdown
 
 
-class BriefingFilterForm(forms.Form):
-    """The public list's filters; a value that is not one of the choices is ignored, never an error."""
+class BriefingFilterForm(FilterForm):
+    """The public briefing list's filters."""
+
+    lookups = {"kind": "kind", "theme": "themes", "year": "published__year"}
 
     kind = forms.ChoiceField(label="Type", required=False, choices=[("", "All types"), *Briefing.Kind.choices])
     theme = forms.ModelChoiceField(
@@ -23,10 +26,6 @@ class BriefingFilterForm(forms.Form):
         self.fields["theme"].queryset = Theme.objects.filter(briefings__in=published).distinct().order_by("name")
         years = published.annotate(y=ExtractYear("published")).values_list("y", flat=True).distinct().order_by("-y")
         self.fields["year"].choices = [("", "Any year"), *((year, year) for year in years)]
-
-    def values(self):
-        self.is_valid()
-        return {name: value for name, value in getattr(self, "cleaned_data", {}).items() if value}
 
 
 class BriefingAdminForm(VersionedForm):
@@ -44,25 +43,6 @@ class BriefingAdminForm(VersionedForm):
         return cleaned
 
 
-class OrderedPartForm(forms.ModelForm):
-    """An inline row whose position may be left empty: it then goes after the rows above it."""
-
-    position = forms.IntegerField(
-        required=False,
-        min_value=0,
-        help_text="Order on the page. Leave empty to put it at the end.",
-        widget=forms.NumberInput(attrs={"size": 3, "class": "vSmallIntegerField"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.instance.pk and not self.initial.get("position"):
-            self.initial["position"] = None
-
-    def clean_position(self):
-        return self.cleaned_data.get("position") or 0
-
-
 class UploadCheckedMixin:
     """An uploaded resource file is accepted only when its content is an allowed type and size."""
 
@@ -76,15 +56,6 @@ class ResourceForm(UploadCheckedMixin, OrderedPartForm):
 
 class ResourceAdminForm(UploadCheckedMixin, forms.ModelForm):
     pass
-
-
-def clean_markdown(text):
-    """Pasted Markdown tidied as the importer tidies it; refused if it nests too deeply to render."""
-    text = tidy_markdown(text)
-    problem = nesting_problem(text)
-    if problem:
-        raise forms.ValidationError(f"The {problem}.")
-    return text
 
 
 class SectionForm(OrderedPartForm):
@@ -103,12 +74,3 @@ class SectionForm(OrderedPartForm):
         if not self.instance.pk and self.initial.get("heading"):
             return bool(self.data.get(self.add_prefix("heading"), "").strip()) or super().has_changed()
         return super().has_changed()
-
-
-def number_in_order(forms_in_order):
-    """Renumber the kept rows 1, 2, 3... by the positions given; rows left without one go at the end."""
-    keyed = [
-        ((form.cleaned_data.get("position") or float("inf"), index), form) for index, form in enumerate(forms_in_order)
-    ]
-    for number, (_, form) in enumerate(sorted(keyed, key=lambda pair: pair[0]), start=1):
-        form.instance.position = number

@@ -1,9 +1,4 @@
-"""Briefings as Markdown files with YAML front matter: the import and export format (README, "Briefings").
-
-One data shape is shared by both directions: `parse_briefing` turns a file into it,
-`briefing_to_data` turns a saved briefing into it, `render_briefing` writes it out and
-`save_briefing` stores it. Comparing the two shapes is how a re-import knows nothing changed.
-"""
+"""Briefings as Markdown files with front matter, read and written through one data shape (re-imports see no change)."""
 
 import datetime
 import logging
@@ -13,34 +8,20 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import yaml
+from django import forms
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.validators import URLValidator
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils.text import slugify
 
-from portal import media
-from portal.models import validate_web_address
+from portal import media, publication, yaml_loader
+from portal.text import nesting_problem, tidy_line, tidy_markdown, tidy_text
 
 from .models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
-from .text import nesting_problem, tidy_line, tidy_markdown, tidy_text
 
 logger = logging.getLogger(__name__)
 
-FIELDS = [
-    "title", "slug", "kind", "summary", "themes", "audience", "publisher", "based_on", "published",
-    "last_reviewed", "review_due", "status", "sample_description", "key_facts", "questions",
-    "resources", "courses",
-]  # fmt: skip
-TEXT_FIELDS = ["title", "slug", "summary", "publisher", "sample_description"]
-ONE_LINE_FIELDS = {"title", "slug", "publisher"}
-DATE_FIELDS = ["published", "last_reviewed", "review_due"]
-CHOICE_FIELDS = {
-    "kind": Briefing.Kind,
-    "audience": Briefing.Audience,
-    "based_on": Briefing.BasedOn,
-    "status": Briefing.Status,
-}
 DATE_FORMATS = [
     "%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%d %b %Y", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%B %d %Y", "%b %d %Y",
 ]  # fmt: skip
@@ -75,31 +56,12 @@ BINARY_SIGNATURES = {
 INTRODUCTION = "Introduction"
 
 
-class BriefingFileError(Exception):
-    """A file that cannot be imported; the message names the file and the field."""
+class BriefingFileError(ValueError):
+    """A file that cannot be imported; `problems` lists each as "field: what was expected"."""
 
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML without implicit timestamps (a bad date is our clear error, not a crash) and without
-    aliases, which nothing in the format needs and which can multiply a small file into a huge one."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"'*{event.anchor}' is read as a YAML alias, which is not allowed; "
-                "if it is text (e.g. **bold**), put the whole value in quotes",
-                event.start_mark,
-            )
-        return super().compose_node(parent, index)
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    def __init__(self, *problems):
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -197,11 +159,7 @@ def _bare_numbers_count(headings):
 
 
 def parse_sections(body, title=""):
-    """Split the Markdown body into sections at its top heading level (usually '## ').
-
-    Text before the first heading becomes an introduction; a '# Title' first line that repeats the
-    title is dropped; deeper headings stay inside their section, moved to level 3 and below.
-    """
+    """Split the body into sections at its top heading level; text before the first becomes an introduction."""
     lines = body.split("\n")
     headings, in_fence = [], False
     for index, line in enumerate(lines):
@@ -266,171 +224,247 @@ def _describe(value):
     return type(value).__name__
 
 
-def _text(value, name, required=False, one_line=False):
-    if value is None:
-        value = ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, datetime.date):
-        value = value.isoformat()
-    if not isinstance(value, str):
-        raise ValueError(f"{name}: expected text, got {_describe(value)}")
-    value = tidy_line(value) if one_line else tidy_text(value).strip()
-    if required and not value:
-        raise ValueError(f"{name}: is required")
-    return value
+class FileTextField(forms.Field):
+    """Text as YAML gives it, checked by the model field `of` it fills; a number is taken as written."""
+
+    default_error_messages = {"required": "is required"}
+
+    def __init__(self, of=None, *, one_line=False, required=None, **kwargs):
+        if required is None:
+            required = of is not None and not of.blank
+        super().__init__(required=required, validators=of.validators if of is not None else (), **kwargs)
+        self.one_line = one_line
+
+    def to_python(self, value):
+        if value is None:
+            return ""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise ValidationError(f"expected text, got {_describe(value)}")
+        return tidy_line(value) if self.one_line else tidy_text(value).strip()
 
 
-def _date(value, name):
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
+class FileChoiceField(forms.Field):
+    """One of a model's choices, written as its value or its label, in any case."""
+
+    def __init__(self, choices, *, default=None, **kwargs):
+        super().__init__(required=default is None, **kwargs)
+        self.choices, self.default = choices, default
+        self.error_messages["required"] = f"is required; use one of {', '.join(choices.values)}"
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return self.default
+        if not isinstance(value, str):
+            raise ValidationError(f"expected one of {', '.join(self.choices.values)}, got {_describe(value)}")
+        wanted = value.strip().lower()
+        for choice_value, label in self.choices.choices:
+            if wanted in {choice_value, label.lower(), choice_value.replace("_", " ")}:
+                return choice_value
+        raise ValidationError(f"unknown value {value!r}; use one of {', '.join(self.choices.values)}")
+
+
+class FileDateField(forms.Field):
+    """A date as people write it ("2024-05-01", "1 May 2024", "Wednesday 1st May, 2024"); empty is none."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str):
+            raise ValidationError(f"expected a date like 2024-05-01, got {_describe(value)}")
+        # A weekday, an ordinal or a time of day may come with it: the date is what matters.
+        cleaned = ORDINAL.sub("", WEEKDAY.sub("", tidy_line(value))).replace(",", " ")
+        cleaned = " ".join(cleaned.split())
+        with_time = TIME_PART.match(cleaned)
+        cleaned = with_time.group(1) if with_time else cleaned
+        for fmt in DATE_FORMATS:
+            try:
+                return datetime.datetime.strptime(cleaned, fmt).date()
+            except ValueError:
+                continue
+        raise ValidationError(f"{value!r} is not a valid date (write it as YYYY-MM-DD, e.g. 2024-05-01)")
+
+
+class FileListField(forms.Field):
+    """A list whose items are each checked by `item` (a field) or, for sets of fields, by `row` (a form)."""
+
+    def __init__(self, *, item=None, row=None, split=False, **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.item, self.row, self.split = item, row, split
+
+    def to_python(self, value):
+        if value is None:
+            return []
+        if isinstance(value, str) and not self.row:
+            # "themes: Child neglect, Disguised compliance" means a list, as does one question on its own.
+            return [part for part in value.split(",") if part.strip()] if self.split else [value]
+        if not isinstance(value, list):
+            raise ValidationError(f"expected a list, got {_describe(value)}")
         return value
-    if not isinstance(value, str):
-        raise ValueError(f"{name}: expected a date like 2024-05-01, got {_describe(value)}")
-    # "Wednesday 1st May, 2024", "2024-05-01T09:00:00Z" and the like: the date is what matters.
-    cleaned = ORDINAL.sub("", WEEKDAY.sub("", tidy_line(value))).replace(",", " ")
-    cleaned = " ".join(cleaned.split())
-    with_time = TIME_PART.match(cleaned)
-    cleaned = with_time.group(1) if with_time else cleaned
-    for fmt in DATE_FORMATS:
+
+    def clean(self, value):
+        cleaned, problems = [], []
+        for position, raw in enumerate(self.to_python(value), start=1):
+            try:
+                cleaned.append(self._clean_one(raw))
+            except ValidationError as error:
+                problems += [f"[{position}]{message}" for message in error.messages]
+        if problems:
+            raise ValidationError(problems)
+        return cleaned
+
+    def _clean_one(self, raw):
+        if self.row is None:
+            try:
+                return self.item.clean(raw)
+            except ValidationError as error:
+                raise ValidationError([f": {message}" for message in error.messages]) from error
+        names = list(self.row.base_fields)
+        if not isinstance(raw, dict):
+            raise ValidationError(f": expected a set of fields ({', '.join(names)}), got {_describe(raw)}")
+        unknown = sorted(str(key) for key in raw if key not in names)
+        if unknown:
+            raise ValidationError(f": unknown field {unknown[0]!r}; the fields are {', '.join(names)}")
+        row = self.row(data=raw)
+        if not row.is_valid():
+            problems = [f".{name}: {message}" for name, messages in row.errors.items() for message in messages]
+            raise ValidationError(problems)
+        return row.cleaned_data
+
+
+class ResourceUrlField(FileTextField):
+    """A web address (https://...) or the address of a file already uploaded in the admin (under MEDIA_URL)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(one_line=True, required=True, **kwargs)
+
+    def run_validators(self, value):
+        pass  # checked in to_python, with messages that say what to write instead
+
+    def to_python(self, value):
+        url = super().to_python(value)
+        if not url or url.startswith(settings.MEDIA_URL):
+            return url
+        if url.lower().startswith("www."):
+            url = "https://" + url  # as the admin's link fields assume
+        scheme = url.split(":", 1)[0].lower() if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url) else ""
+        if scheme in {"mailto", "tel"}:
+            raise ValidationError(
+                f"{url!r} is an email address or phone number, not a resource; put it in the text of a section instead"
+            )
+        if not scheme:
+            raise ValidationError(
+                f"{url!r} is a relative link; use the full web address starting with https://, "
+                f"or upload the file in the admin (uploaded files start with {settings.MEDIA_URL})"
+            )
         try:
-            return datetime.datetime.strptime(cleaned, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"{name}: {value!r} is not a valid date (write it as YYYY-MM-DD, e.g. 2024-05-01)")
-
-
-def _choice(value, name, choices, default):
-    if value in (None, ""):
-        return default
-    if not isinstance(value, str):
-        raise ValueError(f"{name}: expected one of {', '.join(choices.values)}, got {_describe(value)}")
-    wanted = value.strip().lower()
-    for choice_value, label in choices.choices:
-        if wanted in {choice_value, label.lower(), choice_value.replace("_", " ")}:
-            return choice_value
-    raise ValueError(f"{name}: unknown value {value!r}; use one of {', '.join(choices.values)}")
-
-
-def _list(value, name, split=False):
-    if value is None:
-        return []
-    if isinstance(value, str):
-        # "themes: Child neglect, Disguised compliance" means a list, as does one question on its own.
-        return [part for part in value.split(",") if part.strip()] if split else [value]
-    if not isinstance(value, list):
-        raise ValueError(f"{name}: expected a list, got {_describe(value)}")
-    return value
-
-
-def _mapping(item, name, keys):
-    if not isinstance(item, dict):
-        raise ValueError(f"{name}: expected a set of fields ({', '.join(keys)}), got {_describe(item)}")
-    unknown = sorted(str(k) for k in item if k not in keys)
-    if unknown:
-        raise ValueError(f"{name}: unknown field {unknown[0]!r}; the fields are {', '.join(keys)}")
-    return item
-
-
-def _resource_url(value, name):
-    url = _text(value, name, required=True, one_line=True)
-    if url.startswith(settings.MEDIA_URL):
+            for validator in Resource._meta.get_field("url").validators:
+                validator(url)
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError as error:
+            raise ValidationError(f"{url!r} is not a web address starting with https://") from error
         return url
-    if url.lower().startswith("www."):
-        url = "https://" + url  # as the admin's link fields assume
-    scheme = url.split(":", 1)[0].lower() if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url) else ""
-    if scheme in {"mailto", "tel"}:
-        raise ValueError(
-            f"{name}: {url!r} is an email address or phone number, not a resource; "
-            "put it in the text of a section instead"
-        )
-    if not scheme:
-        raise ValueError(
-            f"{name}: {url!r} is a relative link; use the full web address starting with https://, "
-            f"or upload the file in the admin (uploaded files start with {settings.MEDIA_URL})"
-        )
-    try:
-        validate_web_address(url)
-        URLValidator(schemes=["http", "https"])(url)
-    except ValidationError as error:
-        raise ValueError(f"{name}: {url!r} is not a web address starting with https://") from error
-    return url
+
+
+def _of(model, name):
+    return model._meta.get_field(name)
+
+
+class KeyFactRow(forms.Form):
+    figure = FileTextField(_of(KeyFact, "figure"), one_line=True)
+    text = FileTextField(_of(KeyFact, "text"), one_line=True)
+    source = FileTextField(_of(KeyFact, "source"), one_line=True)
+
+
+class ResourceRow(forms.Form):
+    title = FileTextField(_of(Resource, "title"), one_line=True)
+    url = ResourceUrlField()
+    kind = FileChoiceField(Resource.Kind, default=Resource.Kind.OTHER)
+    description = FileTextField(_of(Resource, "description"), one_line=True)
+
+
+class FrontMatterForm(forms.Form):
+    """The front matter of the import format (README, "Briefings: import and export"), each field checked once."""
+
+    title = FileTextField(_of(Briefing, "title"), one_line=True)
+    slug = FileTextField(_of(Briefing, "slug"), one_line=True, required=False)  # made from the title when absent
+    kind = FileChoiceField(Briefing.Kind)
+    summary = FileTextField(_of(Briefing, "summary"))
+    themes = FileListField(item=FileTextField(_of(Theme, "name"), one_line=True), split=True)
+    audience = FileChoiceField(Briefing.Audience, default=Briefing.Audience.CHILDREN)
+    publisher = FileTextField(_of(Briefing, "publisher"), one_line=True)
+    based_on = FileChoiceField(Briefing.BasedOn, default="")
+    published = FileDateField()
+    last_reviewed = FileDateField()
+    review_due = FileDateField()
+    status = FileChoiceField(Briefing.Status, default=Briefing.Status.DRAFT)
+    sample_description = FileTextField(_of(Briefing, "sample_description"))
+    key_facts = FileListField(row=KeyFactRow)
+    questions = FileListField(item=FileTextField(_of(DiscussionQuestion, "text")))
+    resources = FileListField(row=ResourceRow)
+    courses = FileListField(item=FileTextField(required=True, one_line=True), split=True)
+
+    def clean_themes(self):
+        return sorted(set(self.cleaned_data["themes"]), key=str.casefold)
+
+    def clean_questions(self):
+        # The page numbers the questions itself: "1. What ..." or "Q1) What ..." loses its own number.
+        return [QUESTION_NUMBER.sub("", question) for question in self.cleaned_data["questions"]]
+
+    def clean_courses(self):
+        slugs = sorted(set(self.cleaned_data["courses"]))
+        # Courses are reached through the link, so this app needs no import of the one that defines them.
+        course_model = Briefing.courses.field.related_model
+        missing = sorted(set(slugs) - set(course_model.objects.filter(slug__in=slugs).values_list("slug", flat=True)))
+        if missing:
+            which = "the slug" if len(missing) == 1 else "the slugs"
+            raise ValidationError(f"no course with {which} {', '.join(map(repr, missing))}")
+        return slugs
+
+    def clean(self):
+        cleaned = super().clean()
+        if "slug" in cleaned and "title" in cleaned and not cleaned["slug"]:
+            cleaned["slug"] = slugify(cleaned["title"])[: _of(Briefing, "slug").max_length].strip("-")
+            if not cleaned["slug"]:
+                self.add_error("slug", "cannot be made from the title; add a slug such as 'neglect-briefing'")
+        if cleaned.get("status") == Briefing.Status.PUBLISHED and "published" in cleaned and not cleaned["published"]:
+            self.add_error("published", "a briefing with status 'published' needs a publication date")
+        return cleaned
+
+    def problems(self):
+        """Every error as "field: what was expected", nested ones as "resources[2].url: ..."."""
+        return [
+            f"{'file' if name == '__all__' else name}{'' if message.startswith(('[', '.')) else ': '}{message}"
+            for name, messages in self.errors.items()
+            for message in messages
+        ]
+
+
+FIELDS = list(FrontMatterForm.base_fields)
+TEXT_FIELDS = [name for name, field in FrontMatterForm.base_fields.items() if type(field) is FileTextField]
+DATE_FIELDS = [name for name, field in FrontMatterForm.base_fields.items() if isinstance(field, FileDateField)]
+CHOICE_FIELDS = [name for name, field in FrontMatterForm.base_fields.items() if isinstance(field, FileChoiceField)]
 
 
 def parse_front_matter(meta):
-    """Check and normalise the front matter fields into the shared data shape (without sections)."""
+    """The front matter checked into the shared data shape (without sections); BriefingFileError lists each problem."""
     if meta is None:
-        raise ValueError("front matter: is empty; it needs at least 'title:' and 'kind:'")
+        raise BriefingFileError("front matter: is empty; it needs at least 'title:' and 'kind:'")
     if not isinstance(meta, dict):
-        raise ValueError(f"front matter: expected fields like 'title: ...', got {_describe(meta)}")
-    unknown = sorted(str(k) for k in meta if k not in FIELDS)
-    if unknown:
-        raise ValueError(f"{unknown[0]}: unknown field; the fields are {', '.join(FIELDS)}")
-    data = {
-        name: _text(meta.get(name), name, required=name == "title", one_line=name in ONE_LINE_FIELDS)
-        for name in TEXT_FIELDS
-    }
-    data["slug"] = data["slug"] or slugify(data["title"])[:200].strip("-")
-    if not data["slug"]:
-        raise ValueError("slug: cannot be made from the title; add a slug such as 'neglect-briefing'")
-    kinds = Briefing.Kind
-    if meta.get("kind") in (None, ""):
-        raise ValueError(f"kind: is required; use one of {', '.join(kinds.values)}")
-    defaults = {"kind": None, "audience": Briefing.Audience.CHILDREN, "based_on": "", "status": Briefing.Status.DRAFT}
-    for name, choices in CHOICE_FIELDS.items():
-        data[name] = _choice(meta.get(name), name, choices, defaults[name])
-    for name in DATE_FIELDS:
-        data[name] = _date(meta.get(name), name)
-    if data["status"] == Briefing.Status.PUBLISHED and not data["published"]:
-        raise ValueError("published: a briefing with status 'published' needs a publication date")
-
-    data["themes"] = sorted(
-        {
-            _text(t, f"themes[{i + 1}]", required=True, one_line=True)
-            for i, t in enumerate(_list(meta.get("themes"), "themes", split=True))
-        },
-        key=str.casefold,
-    )
-    data["courses"] = sorted(
-        {
-            _text(c, f"courses[{i + 1}]", required=True, one_line=True)
-            for i, c in enumerate(_list(meta.get("courses"), "courses", split=True))
-        }
-    )
-    # The page numbers the questions itself: "1. What ..." or "Q1) What ..." loses its own number.
-    data["questions"] = [
-        QUESTION_NUMBER.sub("", _text(q, f"questions[{i + 1}]", required=True))
-        for i, q in enumerate(_list(meta.get("questions"), "questions"))
+        raise BriefingFileError(f"front matter: expected fields like 'title: ...', got {_describe(meta)}")
+    problems = [
+        f"{name}: unknown field; the fields are {', '.join(FIELDS)}"
+        for name in sorted(str(key) for key in meta if key not in FIELDS)
     ]
-    facts = []
-    for i, item in enumerate(_list(meta.get("key_facts"), "key_facts"), start=1):
-        name = f"key_facts[{i}]"
-        item = _mapping(item, name, ["figure", "text", "source"])
-        facts.append(
-            {
-                "figure": _text(item.get("figure"), f"{name}.figure", required=True, one_line=True),
-                "text": _text(item.get("text"), f"{name}.text", required=True, one_line=True),
-                "source": _text(item.get("source"), f"{name}.source", one_line=True),
-            }
-        )
-    data["key_facts"] = facts
-    resources = []
-    for i, item in enumerate(_list(meta.get("resources"), "resources"), start=1):
-        name = f"resources[{i}]"
-        item = _mapping(item, name, ["title", "url", "kind", "description"])
-        resources.append(
-            {
-                "title": _text(item.get("title"), f"{name}.title", required=True, one_line=True),
-                "url": _resource_url(item.get("url"), f"{name}.url"),
-                "kind": _choice(item.get("kind"), f"{name}.kind", Resource.Kind, Resource.Kind.OTHER),
-                "description": _text(item.get("description"), f"{name}.description", one_line=True),
-            }
-        )
-    data["resources"] = resources
-    return data
+    form = FrontMatterForm(data=meta)
+    problems += form.problems()
+    if problems:
+        raise BriefingFileError(*problems)
+    return form.cleaned_data
 
 
 def parse_briefing(raw):
@@ -445,7 +479,7 @@ def parse_briefing(raw):
         raise ValueError(f"file: is not UTF-8 text (byte {error.start}); save it as UTF-8 and try again") from error
     front, body = split_front_matter(tidy_text(text))
     try:
-        meta = yaml.load(front, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        meta = yaml_loader.load(front)
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         line = f" (line {where.line + 2})" if where else ""
@@ -454,16 +488,23 @@ def parse_briefing(raw):
             problem += " (indent with spaces, not tabs)"
         elif "'*'" in problem or "cannot start any token" in problem:
             problem += " (text starting with *, `, @ or % must be put in quotes)"
-        raise ValueError(f"front matter: broken YAML{line}: {problem}") from error
+        raise BriefingFileError(f"front matter: broken YAML{line}: {problem}") from error
     except RecursionError as error:
-        raise ValueError("front matter: lists or fields are nested too deeply") from error
-    data = parse_front_matter(meta)
-    data["sections"] = parse_sections(tidy_markdown(body), title=data["title"])
-    for position, section in enumerate(data["sections"], start=1):
+        raise BriefingFileError("front matter: lists or fields are nested too deeply") from error
+    problems = []
+    try:
+        data = parse_front_matter(meta)
+    except BriefingFileError as error:
+        problems, data = error.problems, {"title": meta.get("title") if isinstance(meta, dict) else ""}
+    sections = parse_sections(tidy_markdown(body), title=data["title"] if isinstance(data["title"], str) else "")
+    for position, section in enumerate(sections, start=1):
         problem = nesting_problem(section["body"])
         if problem:
-            raise ValueError(f"sections[{position}].body ({section['heading']}): {problem}")
-    return data
+            problems.append(f"sections[{position}].body ({section['heading']}): {problem}")
+        problems += _problems(Section(position=position, **section), f"sections[{position}]", exclude=["briefing"])
+    if problems:
+        raise BriefingFileError(*problems)
+    return {**data, "sections": sections}
 
 
 # --- Writing ---------------------------------------------------------------------------------
@@ -527,50 +568,34 @@ def prefetched(queryset):
 
 
 def _themes(names):
-    themes = []
+    """The themes with these names, matched case-insensitively; missing ones are made but not yet saved."""
+    themes, new = [], {}
     for name in names:
-        theme = Theme.objects.filter(name__iexact=name).first() or Theme.objects.filter(slug=slugify(name)).first()
+        slug = slugify(name)[:120].strip("-")
+        theme = Theme.objects.filter(name__iexact=name).first() or Theme.objects.filter(slug=slug).first()
         if theme is None:
-            theme = Theme(name=name, slug=slugify(name)[:120].strip("-"))
-            _clean(theme, "themes")
-            theme.save()
-        themes.append(theme)
+            theme = new.setdefault(slug, Theme(name=name, slug=slug))  # "Neglect" and "neglect" are one theme
+        if theme not in themes:
+            themes.append(theme)
     return themes
 
 
-def _courses(slugs):
-    from training.models import Course
-
-    courses = list(Course.objects.filter(slug__in=slugs))
-    missing = sorted(set(slugs) - {c.slug for c in courses})
-    if missing:
-        raise ValueError(f"courses: no course with the slug {missing[0]!r}")
-    return courses
-
-
-def _validation_message(error):
-    if hasattr(error, "message_dict"):
-        name, messages = next(iter(error.message_dict.items()))
-        name = "file" if name == "__all__" else name
-        return f"{name}: {' '.join(messages)}"
-    return "; ".join(error.messages)
-
-
-def _clean(obj, name, exclude=None):
+def _problems(obj, name, exclude=None):
+    """What the model's own checks find wrong with `obj`, as "name.field: message" lines."""
     try:
         obj.full_clean(exclude=exclude)
     except ValidationError as error:
-        message = _validation_message(error)
-        raise ValueError(f"{name}.{message}" if name else message) from error
+        prefix = f"{name}." if name else ""
+        return [
+            f"{'file' if field == '__all__' and not name else prefix + field}: {message}"
+            for field, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return []
 
 
 def locked_publication(data, existing):
-    """`data` with the publication fields an editor may not change put back, and what was kept, as warnings.
-
-    The same rule as the admin form: only publishers decide what is public, so a new briefing arrives as
-    a draft, an existing one keeps its status, and a published one keeps its date (an earlier date would
-    lift an embargo, a later one would take it off the site).
-    """
+    """`data` with the publication fields an editor may not change put back, as in the admin, and warnings."""
     if existing is None:
         warnings = []
         if data["status"] != Briefing.Status.DRAFT:
@@ -596,10 +621,7 @@ def _iso(day):
 
 
 def save_briefing(data, can_publish=True, warnings=None):
-    """Create or update the briefing with this slug and replace its ordered parts. Returns (briefing, action).
-
-    `warnings`, a list, is given what an editor's file asked for and did not get.
-    """
+    """Create or update the briefing with this slug and its parts; `warnings` gets what was kept. (briefing, action)."""
     existing = prefetched(Briefing.objects.filter(slug=data["slug"])).first()
     if not can_publish:
         data, kept = locked_publication(data, existing)
@@ -607,51 +629,56 @@ def save_briefing(data, can_publish=True, warnings=None):
             warnings.extend(kept)
     if existing and _comparable(briefing_to_data(existing)) == _comparable(data):
         return existing, "unchanged"
-    courses = _courses(data["courses"])
     briefing = existing or Briefing()
-    for name in TEXT_FIELDS + DATE_FIELDS + list(CHOICE_FIELDS):
+    for name in TEXT_FIELDS + DATE_FIELDS + CHOICE_FIELDS:
         setattr(briefing, name, data[name])
     if existing:
         briefing.version = (briefing.version or 0) + 1
-    _clean(briefing, "")
+    problems = _problems(briefing, "")
+    themes = _themes(data["themes"])
+    for theme in themes:
+        if theme.pk is None:
+            problems += _problems(theme, "themes")
+    parts = [
+        *(Section(position=n, **section) for n, section in enumerate(data["sections"], start=1)),
+        *(DiscussionQuestion(position=n, text=text) for n, text in enumerate(data["questions"], start=1)),
+        *(KeyFact(position=n, **fact) for n, fact in enumerate(data["key_facts"], start=1)),
+    ]
+    names = {Section: "sections", DiscussionQuestion: "questions", KeyFact: "key_facts", Resource: "resources"}
+    for position, item in enumerate(data["resources"], start=1):
+        part = Resource(position=position, **{k: v for k, v in item.items() if k != "url"})
+        if item["url"].startswith(settings.MEDIA_URL):
+            try:
+                part.file.name = uploaded_file_name(item["url"], f"resources[{position}].url")
+            except ValueError as error:
+                problems.append(str(error))
+                continue
+        else:
+            part.url = item["url"]
+        parts.append(part)
+    for part in parts:
+        problems += _problems(part, f"{names[type(part)]}[{part.position}]", exclude=["briefing"])
+    if problems:
+        raise BriefingFileError(*problems)
+
     briefing.save()
-    briefing.themes.set(_themes(data["themes"]))
-    briefing.courses.set(courses)
+    for theme in themes:
+        if theme.pk is None:
+            theme.save()
+    briefing.themes.set(themes)
+    briefing.courses.set(Briefing.courses.field.related_model.objects.filter(slug__in=data["courses"]))
     if existing:
         for related in (briefing.sections, briefing.questions, briefing.key_facts, briefing.resources):
             for part in related.all():
                 part.delete()  # one by one, so each deletion is kept in the history
-    for position, section in enumerate(data["sections"], start=1):
-        part = Section(briefing=briefing, position=position, **section)
-        _clean(part, f"sections[{position}]", exclude=["briefing"])
-        part.save()
-    for position, text in enumerate(data["questions"], start=1):
-        part = DiscussionQuestion(briefing=briefing, position=position, text=text)
-        _clean(part, f"questions[{position}]", exclude=["briefing"])
-        part.save()
-    for position, fact in enumerate(data["key_facts"], start=1):
-        part = KeyFact(briefing=briefing, position=position, **fact)
-        _clean(part, f"key_facts[{position}]", exclude=["briefing"])
-        part.save()
-    for position, item in enumerate(data["resources"], start=1):
-        part = Resource(briefing=briefing, position=position, **{k: v for k, v in item.items() if k != "url"})
-        url = item["url"]
-        if url.startswith(settings.MEDIA_URL):
-            part.file.name = uploaded_file_name(url, f"resources[{position}].url")
-        else:
-            part.url = url
-        _clean(part, f"resources[{position}]", exclude=["briefing"])
+    for part in parts:
+        part.briefing = briefing
         part.save()
     return briefing, "updated" if existing else "created"
 
 
 def uploaded_file_name(url, name):
-    """The storage name of the uploaded file at `url` (under MEDIA_URL), or ValueError naming field `name`.
-
-    Only a plain path to an existing regular file inside MEDIA_ROOT will do: no '..', '.', empty or
-    backslashed parts (which storage would refuse with an error of its own), no folder, and no link
-    that leads outside.
-    """
+    """The storage name of an existing regular file inside MEDIA_ROOT at `url`, or ValueError naming field `name`."""
     relative = unquote(url[len(settings.MEDIA_URL) :])
     if media.clean_name(relative) is None:
         raise ValueError(
@@ -684,11 +711,11 @@ def _warnings(data):
     return warnings
 
 
-def import_file(name, raw, can_publish=True, seen=None):
-    """Import one file in its own transaction; a bad file writes nothing. Returns an ImportResult.
+def import_file(name, raw, can_publish=True, seen=None, user=None, base_url=""):
+    """Import one file in its own transaction (a bad one writes nothing); `seen` maps this run's slugs to files.
 
-    `seen` maps the slugs already imported in this run to their files: a second file with the
-    same slug is rejected rather than silently replacing the first.
+    With `user` (the admin's import), a change to a published briefing that user may not publish
+    waits for approval (portal.publication.hold) instead of going live.
     """
     result = ImportResult(name=name)
     try:
@@ -700,13 +727,16 @@ def import_file(name, raw, can_publish=True, seen=None):
                 "give one of them a different title or slug"
             )
         kept = []
-        with transaction.atomic():
-            _, result.action = save_briefing(data, can_publish=can_publish, warnings=kept)
+        try:
+            with publication.hold(user):
+                _, result.action = save_briefing(data, can_publish=can_publish, warnings=kept)
+        except publication.Held as held:
+            result.action = "waiting for approval" if publication.keep_pending(held, user, base_url) else "unchanged"
         result.warnings = kept + _warnings(data)
         if seen is not None:
             seen[data["slug"]] = name
     except ValueError as error:
-        result.error = f"{name}: {error}"
+        result.error = "\n".join(f"{name}: {problem}" for problem in getattr(error, "problems", [str(error)]))
     except SuspiciousOperation as error:
         # Storage refusing a path the checks above let through: still one rejected file, not an aborted batch.
         logger.warning("Importing %s: %s", name, error)

@@ -8,21 +8,27 @@ from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from portal.markdown import MAX_MARKDOWN_LENGTH, length_limit
+from portal.markdown import MAX_MARKDOWN_LENGTH, RenderedMarkdown, RenderedQuerySet, is_bare_link, length_limit
 from portal.models import validate_web_address
+from portal.publication import PublicationQuerySet, Publishable, published_q
 from portal.versions import PartQuerySet
 
 NO_NAMES = "Public text: never name or identify a child, family or member of staff."
 
 
-class Theme(models.Model):
+class Theme(RenderedMarkdown):
     """A topic that gathers briefings, courses and resources (e.g. Child neglect)."""
+
+    MARKDOWN_FIELDS = {"description": "block"}
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
     summary = models.CharField(max_length=300, blank=True, help_text="One sentence shown on lists.")
     description = MarkdownxField(blank=True, help_text=NO_NAMES, validators=[length_limit(20_000)])
+    description_html = models.TextField(default="", db_default="", editable=False)
     history = HistoricalRecords()
+
+    objects = RenderedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -34,14 +40,16 @@ class Theme(models.Model):
         return reverse("briefings:theme", args=[self.slug])
 
 
-class FeaturedThemeQuerySet(models.QuerySet):
+class FeaturedThemeQuerySet(RenderedQuerySet):
     def current(self, on=None):
         on = on or timezone.localdate()
         return self.filter(starts__lte=on, ends__gte=on).select_related("theme")
 
 
-class FeaturedTheme(models.Model):
+class FeaturedTheme(RenderedMarkdown):
     """A theme of the month: shown on the home page between two dates."""
+
+    MARKDOWN_FIELDS = {"message": "block"}
 
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="features")
     starts = models.DateField()
@@ -51,6 +59,7 @@ class FeaturedTheme(models.Model):
         help_text="Why this theme now, in a few sentences. " + NO_NAMES,
         validators=[length_limit(5_000)],
     )
+    message_html = models.TextField(default="", db_default="", editable=False)
 
     objects = FeaturedThemeQuerySet.as_manager()
 
@@ -66,30 +75,25 @@ class FeaturedTheme(models.Model):
         return f"{self.theme} ({self.starts:%d %b %Y} to {self.ends:%d %b %Y})"
 
 
-def published_q(prefix=""):
-    """What the public may see: published, with a publication date not in the future.
-
-    `prefix` ("briefing__") applies the same rule to a related briefing in a join.
-    """
-    return Q(**{f"{prefix}status": Briefing.Status.PUBLISHED, f"{prefix}published__lte": timezone.localdate()})
-
-
-class BriefingQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(published_q())
-
+class BriefingQuerySet(PublicationQuerySet):
     def overdue(self, on=None):
         on = on or timezone.localdate()
         return self.filter(review_due__lt=on)
 
 
-class Briefing(models.Model):
+class Briefing(Publishable):
     """A thematic review, 7-minute briefing or audit findings briefing."""
 
     class Kind(models.TextChoices):
         THEMATIC_REVIEW = "thematic_review", "Thematic review"
         SEVEN_MINUTE_BRIEFING = "seven_minute_briefing", "7-minute briefing"
         AUDIT_FINDINGS = "audit_findings", "Audit findings"
+
+        @property
+        def plural(self):
+            """The label for several of this kind, as in a filter ("7-minute briefings")."""
+            plurals = {self.THEMATIC_REVIEW: "Thematic reviews", self.SEVEN_MINUTE_BRIEFING: "7-minute briefings"}
+            return plurals.get(self, self.label)
 
     class Audience(models.TextChoices):
         CHILDREN = "children", "Children"
@@ -101,10 +105,6 @@ class Briefing(models.Model):
         NATIONAL_REVIEW = "national_review", "National review"
         AUDIT = "audit", "Audit"
         RESEARCH = "research", "Research"
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True, help_text="The last part of the web address.")
@@ -123,8 +123,6 @@ class Briefing(models.Model):
         validators=[length_limit(5_000)],
         help_text="Audits: what was looked at, e.g. '14 cases, children aged 2 to 15'. " + NO_NAMES,
     )
-    published = models.DateField(null=True, blank=True, help_text="Publication date. A draft may leave it empty.")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     last_reviewed = models.DateField(null=True, blank=True)
     review_due = models.DateField("next review due", null=True, blank=True)
     courses = models.ManyToManyField(
@@ -155,14 +153,6 @@ class Briefing(models.Model):
     def get_absolute_url(self):
         return reverse("briefings:detail", args=[self.slug])
 
-    @property
-    def is_published(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published is not None
-            and (self.published <= timezone.localdate())
-        )
-
     @cached_property
     def theme_list(self):
         """The briefing's themes, read once per request (page head and body both show them)."""
@@ -171,7 +161,7 @@ class Briefing(models.Model):
     @cached_property
     def published_courses(self):
         """Linked courses the public may see (the detail view may prefetch this)."""
-        return list(self.courses.filter(is_published=True))
+        return list(self.courses.published())
 
     @property
     def is_overdue(self):
@@ -191,13 +181,16 @@ class OrderedPart(models.Model):
         ordering = ["position", "pk"]
 
 
-class Section(OrderedPart):
+class Section(RenderedMarkdown, OrderedPart):
+    MARKDOWN_FIELDS = {"body": "block"}
+
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="sections")
     number = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Optional, e.g. 1 to 7 on a 7-minute briefing."
     )
     heading = models.CharField(max_length=200)
     body = MarkdownxField(blank=True, help_text=NO_NAMES, validators=[length_limit(MAX_MARKDOWN_LENGTH)])
+    body_html = models.TextField(default="", db_default="", editable=False)
     history = HistoricalRecords()
 
     class Meta(OrderedPart.Meta):
@@ -207,9 +200,12 @@ class Section(OrderedPart):
         return f"{self.number}. {self.heading}" if self.number else self.heading
 
 
-class DiscussionQuestion(OrderedPart):
+class DiscussionQuestion(RenderedMarkdown, OrderedPart):
+    MARKDOWN_FIELDS = {"text": "inline"}
+
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="questions")
     text = models.TextField(validators=[length_limit(2_000)])
+    text_html = models.TextField(default="", db_default="", editable=False)
     history = HistoricalRecords()
 
     class Meta(OrderedPart.Meta):
@@ -235,10 +231,7 @@ class KeyFact(OrderedPart):
 
 class ResourceQuerySet(PartQuerySet):
     def public(self):
-        """The resources the public may see: those of a briefing the public may see, and published stand-alone ones.
-
-        A resource's own status counts only when it stands alone; on a briefing, the briefing decides.
-        """
+        """Resources the public may see: a public briefing's, and published stand-alone ones (the briefing decides)."""
         return self.filter(Q(briefing__isnull=True, status=Resource.Status.PUBLISHED) | published_q("briefing__"))
 
 
@@ -288,3 +281,21 @@ class Resource(OrderedPart):
     @property
     def href(self):
         return self.file.url if self.file else self.url
+
+    @property
+    def shows_its_address(self):
+        return is_bare_link(self.href, self.title)
+
+
+class StoredBody(models.Model):
+    """A briefing's page body as rendered after its last change (briefings/body.py), so a page reads one row."""
+
+    briefing = models.OneToOneField(Briefing, on_delete=models.CASCADE, primary_key=True, related_name="stored_body")
+    key = models.CharField(
+        max_length=64, editable=False, help_text="What it was rendered from; another key means it is out of date."
+    )
+    html = models.TextField(editable=False)
+    tags = models.TextField(editable=False, help_text="The page head's article:tag lines (the briefing's themes).")
+
+    def __str__(self):
+        return f"Stored body of {self.briefing_id}"

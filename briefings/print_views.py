@@ -1,21 +1,22 @@
 """Printable outputs of a briefing: the team-meeting pack and the PDF (issue: Print)."""
 
-import re
-from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from portal import media
+from portal.cache import private_if_staff
 from portal.context_processors import site_settings
+from portal.markdown import render_inline
 from portal.storage import content_type
 
 from . import views
@@ -37,22 +38,25 @@ def _visible_briefings(request):
 
 
 def team_pack(request, slug):
-    briefing = get_object_or_404(
-        _visible_briefings(request).prefetch_related("sections", "questions", "key_facts", "resources"), slug=slug
-    )
-    questions = [question.text for question in briefing.questions.all()]
+    try:
+        briefing = get_object_or_404(
+            _visible_briefings(request).prefetch_related("sections", "questions", "key_facts", "resources"), slug=slug
+        )
+    except Http404:
+        return views.withdrawn(request, slug)
+    questions = [question.rendered["text"] for question in briefing.questions.all()]
     response = render(
         request,
         "briefings/team_pack.html",
         {
             "briefing": briefing,
-            "questions": questions or GENERAL_QUESTIONS,
+            "questions": questions or [mark_safe(render_inline(text)) for text in GENERAL_QUESTIONS],  # noqa: S308
             "general_questions": not questions,
             "action_rows": range(6),
             "note_lines": range(5),
         },
     )
-    return views.private_if_staff(request, response)
+    return private_if_staff(request, response)
 
 
 def briefing_pdf(request, slug):
@@ -60,7 +64,10 @@ def briefing_pdf(request, slug):
     # cannot make the site lay out the same PDF again (the address printed on it is this one).
     request.META["HTTP_HOST"] = canonical_host(request)
     request.__dict__.pop("_current_scheme_host", None)
-    briefing = get_object_or_404(_visible_briefings(request).only("pk", "slug", "updated_at", "version"), slug=slug)
+    try:
+        briefing = get_object_or_404(_visible_briefings(request).only("pk", "slug", "updated_at", "version"), slug=slug)
+    except Http404:
+        return views.withdrawn(request, slug)
     # Public PDFs are the same for everyone until the briefing, the site settings or the day change.
     cacheable = briefing.is_published and not request.user.is_staff
     key = _pdf_cache_key(request, briefing)
@@ -82,8 +89,7 @@ def briefing_pdf(request, slug):
 
 
 def canonical_host(request):
-    """The request's host in lower case, without a trailing dot, keeping the port only if it is
-    the one this server answers on (any other port in the header is the client's own invention)."""
+    """The request's host in lower case without a trailing dot, and its port only if this server answers on it."""
     host = request.get_host().lower()
     name, _, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
     if not name:
@@ -108,36 +114,12 @@ def _pdf_cache_key(request, briefing):
 def html_to_pdf(html, base_url, staff=False):
     """Lay out HTML as an A4 PDF with WeasyPrint, using only this site's own files (for staff, drafts' too)."""
     fetcher = LocalFilesFetcher(base_url, staff=staff)
-    document = HTML(string=mark_bare_links(html), base_url=base_url, url_fetcher=fetcher)
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     return document.write_pdf()
 
 
-_BARE_LINK = re.compile(r'<a href="(https?://[^"]+)"([^>]*)>([^<]*)</a>')
-
-
-def _normalise_url(url):
-    url = re.sub(r"^https?://", "", unescape(url).strip(), flags=re.IGNORECASE)
-    return re.sub(r"^www\.", "", url, flags=re.IGNORECASE).rstrip("/").lower()
-
-
-def mark_bare_links(html):
-    """Mark links whose text already is their address, so print does not repeat it (as static/js/site.js does)."""
-
-    def mark(match):
-        href, rest, text = match.groups()
-        if _normalise_url(text) != _normalise_url(href) or "class=" in rest:
-            return match.group(0)
-        return f'<a href="{href}" class="print-no-url"{rest}>{text}</a>'
-
-    return _BARE_LINK.sub(mark, html)
-
-
 class LocalFilesFetcher(URLFetcher):
-    """Serves the site's static and uploaded files from disk and refuses every other address.
-
-    Content is written by staff and may contain Markdown images on any host; a PDF must never
-    make the server request them (no tracking, no server-side request forgery).
-    """
+    """Serves the site's own files from disk and refuses every other address (no tracking, no request forgery)."""
 
     def __init__(self, base_url, staff=False):
         super().__init__(allow_redirects=False)

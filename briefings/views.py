@@ -1,31 +1,22 @@
-from django.conf import settings
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.cache import patch_cache_control
+from django.utils import timezone
 
-from portal.cache import generation as page_cache_generation
-from training.models import Course
+from portal.cache import private_if_staff
 
+from . import body
 from .forms import BriefingFilterForm
 from .models import Briefing, Resource, Theme
 
 PER_PAGE = 12
-# Seconds a published briefing looked up by its address is kept in a worker's memory.
-BRIEFING_LOOKUP_SECONDS = 60
 
 
 def briefing_list(request):
     filters = BriefingFilterForm(request.GET)
     chosen = filters.values()
-    briefings = Briefing.objects.published().prefetch_related("themes")
-    if "kind" in chosen:
-        briefings = briefings.filter(kind=chosen["kind"])
-    if "theme" in chosen:
-        briefings = briefings.filter(themes=chosen["theme"])
-    if "year" in chosen:
-        briefings = briefings.filter(published__year=chosen["year"])
+    briefings = filters.filter(Briefing.objects.published(), chosen).prefetch_related("themes")
     # get_page turns a missing, junk or out-of-range page number into the first or last page.
     page = Paginator(briefings, PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -38,42 +29,44 @@ def briefing_list(request):
 
 
 def briefing_detail(request, slug):
-    briefing = get_object_or_404(Briefing, slug=slug) if request.user.is_staff else published_briefing(slug)
-    # The body of a briefing is rendered once per version and kept (templates/briefings/detail.html):
-    # its parts are only read from the database when that rendering is not in the cache. Any
-    # content change moves the page cache generation on, which is part of the key.
-    context = {
-        "briefing": briefing,
-        "body_cache_seconds": settings.BRIEFING_BODY_CACHE_SECONDS,
-        "page_generation": page_cache_generation(),
-    }
+    briefings = Briefing.objects.all() if request.user.is_staff else Briefing.objects.published()
+    try:
+        briefing = get_object_or_404(briefings.select_related("stored_body"), slug=slug)
+    except Http404:
+        return withdrawn(request, slug)
+    context = {"briefing": briefing, **body.page_context(briefing)}
     return private_if_staff(request, render(request, "briefings/detail.html", context))
 
 
-def private_if_staff(request, response):
-    """A page rendered for staff (a draft preview, say) is kept by no cache: not the browser's, not a proxy's."""
-    if request.user.is_staff:
-        patch_cache_control(response, private=True, no_store=True)
+def withdrawn(request, slug):
+    """410 Gone for a briefing the public could once read and no longer can; otherwise 404.
+
+    A never-published draft stays a plain "not found": its title is not the public's business.
+    """
+    briefing = Briefing.objects.filter(slug=slug).first()
+    if briefing is None or not was_public(briefing):
+        raise Http404("No briefing at this address.")
+    themes = list(briefing.themes.all()[:3])
+    response = render(request, "briefings/withdrawn.html", {"briefing": briefing, "themes": themes}, status=410)
+    response["Cache-Control"] = "no-cache"
     return response
 
 
-def published_briefing(slug):
-    """The published briefing at this address, or 404.
+def was_public(briefing):
+    """Whether the public could read `briefing` at some time, from its history.
 
-    Kept in the worker's memory under the content generation, as its rendered body is: a change
-    saved anywhere moves the generation on, and publication is checked again on every use. A
-    change that sends no signal (a queryset.update() in a shell) shows within a minute.
+    Each version stands from its own date to the next one's (or today): it was public if it was
+    published, with a publication date on or before the end of that stretch.
     """
-    local = caches["local"]
-    key = f"briefing:{page_cache_generation()}:{slug}"
-    seconds = min(settings.BRIEFING_BODY_CACHE_SECONDS, BRIEFING_LOOKUP_SECONDS)
-    keep = seconds > 0 and len(slug) <= 150  # cache keys stay short
-    briefing = local.get(key) if keep else None
-    if briefing is None or not briefing.is_published:
-        briefing = get_object_or_404(Briefing.objects.published(), slug=slug)
-        if keep:
-            local.set(key, briefing, seconds)
-    return briefing
+    rows = list(
+        briefing.history.order_by("history_date", "history_id").values_list("history_date", "status", "published")
+    )
+    today = timezone.localdate()
+    for index, (_, status, published) in enumerate(rows):
+        ends = timezone.localdate(rows[index + 1][0]) if index + 1 < len(rows) else today
+        if status == Briefing.Status.PUBLISHED and published is not None and published <= ends:
+            return True
+    return False
 
 
 def theme_list(request):
@@ -86,7 +79,7 @@ def theme_list(request):
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
     briefings = theme.briefings.published().prefetch_related("themes")
-    courses = Course.objects.published().filter(themes=theme)
+    courses = theme.courses.published()
     resources = (
         # Public resources on the theme, and those of its published briefings; never a draft's.
         Resource.objects.public()

@@ -25,9 +25,11 @@ from django.core.mail.message import make_msgid
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.html import escape
 from django_tasks import task
 
 from mail.models import OutgoingEmail
+from portal.models import SiteSettings
 
 logger = logging.getLogger(__name__)
 Status = OutgoingEmail.Status
@@ -75,10 +77,6 @@ TEST_HTML = """<p>This is a test email from <strong>{site}</strong>, sent {when}
 
 def send_test_email(address):
     """Queue the test email (plain text and HTML) that proves the mail settings and the worker."""
-    from django.utils.html import escape
-
-    from portal.models import SiteSettings
-
     site = SiteSettings.cached().partnership_name
     when = timezone.localtime().strftime("%-d %B %Y at %H:%M")
     html = TEST_HTML.format(site=escape(site), when=when)

@@ -2,8 +2,42 @@ from django.contrib import admin
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 
-from .models import SiteSettings
+from .models import PendingRevision, Redirect, SiteSettings
+from .redirects import RedirectAdmin
+
+admin.site.register(Redirect, RedirectAdmin)
+
+
+@admin.register(PendingRevision)
+class PendingRevisionAdmin(admin.ModelAdmin):
+    """A read-only record of changes sent for approval; they are decided on each item's review page."""
+
+    list_display = ["title", "kind", "status", "author", "created", "decided_by", "decided_at", "review"]
+    list_filter = ["status", "content_type"]
+    list_select_related = ["content_type", "author", "decided_by"]
+    search_fields = ["title", "comment"]
+    exclude = ["snapshot"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="what")
+    def kind(self, obj):
+        return f"draft to publish ({obj.content_type.name})" if obj.publish else f"change ({obj.content_type.name})"
+
+    @admin.display(description="review")
+    def review(self, obj):
+        opts = obj.model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_signoff_review", args=[obj.object_id])
+        return format_html('<a href="{}">Open</a>', url)
 
 
 @admin.register(SiteSettings)

@@ -1,30 +1,24 @@
-"""Admin behaviour shared by briefings and courses: who may publish, no lost edits, restore.
+"""Admin behaviour briefings and courses share (who may publish, no lost edits, restore), mixed in that order."""
 
-Use them in this order so each sees the others' work::
-
-    class BriefingAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin):
-        publish_field = "status"
-        publish_permission = "briefings.publish_briefing"
-"""
-
+import copy
 import logging
 from functools import partial
 
 from django import forms
 from django.apps import apps
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import connections, router
 from django.db.models import F
 from django.forms.models import modelformset_factory
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.template.loader import select_template
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
-from portal import history
+from portal import conflicts, history, publication
+from portal.publication import Status, set_published
 from portal.versions import bump_for_link_formset, owners, part_state
 
 log = logging.getLogger(__name__)
@@ -39,19 +33,12 @@ def can_publish(user, model):
 
 
 class PublishControlMixin:
-    """Only users with the publish permission may change publication, by any admin route.
+    """Only users with `publish_permission` may change `publish_field` (or, while published, the date), by any route."""
 
-    Set `publish_field` (e.g. "status") and `publish_permission` (e.g. "briefings.publish_briefing").
-    For a user without the permission the field is read-only on the form, left out of `list_editable`,
-    bulk actions named in `publish_actions` (and any action declared with `permissions=["publish"]`)
-    are hidden and refused, and whatever a crafted POST or a history revert sends, the saved value is
-    the one already in the database (a new record starts unpublished). `publish_date_field`, when the
-    model has one (a DateField called "published" is found by itself), is locked the same way while a
-    record is published, so an editor cannot bring a scheduled publication forward.
-    """
-
-    publish_field = None
-    publish_permission = None
+    publish_field = None  # e.g. "status"
+    publish_permission = None  # e.g. "briefings.publish_briefing"
+    # Locked while a record is published, so an editor cannot bring a scheduled publication forward;
+    # a DateField called "published" is found by itself.
     publish_date_field = None
     publish_actions = ("publish_selected", "unpublish_selected")
 
@@ -69,12 +56,8 @@ class PublishControlMixin:
         """Lets actions declare `permissions=["publish"]`."""
         return self.can_publish(request)
 
-    def _published_value(self):
-        field = self.model._meta.get_field(self.publish_field)
-        return True if field.get_internal_type() == "BooleanField" else "published"
-
     def _is_published(self, obj):
-        return obj is not None and getattr(obj, self.publish_field) == self._published_value()
+        return obj is not None and getattr(obj, self.publish_field) == Status.PUBLISHED
 
     def locked_publish_fields(self, request, obj=None):
         """The fields this user may not change on `obj` (empty for publishers)."""
@@ -143,11 +126,7 @@ class StaleEditError(Exception):
 
 
 def _saved_by(instance):
-    """'Sam Jones saved it at 14:32 on 3 May 2025' from the newest history record, when there is one.
-
-    The newest among the record, its owner and the owner's other parts: a course is changed when one
-    of its sessions is, and a session's form is stale when its course changed.
-    """
+    """Who last saved the record, its owner or a sibling part, and when, for the stale-form message."""
     groups = [(type(instance), type(instance)._meta.pk.attname, instance.pk)]
     for owner_model, fk in owners(type(instance)):
         owner_pk = getattr(instance, fk.attname, None)
@@ -167,8 +146,7 @@ def _saved_by(instance):
     record = max(records, key=lambda r: r.history_date)
     user = record.history_user
     who = (user.get_full_name() or user.get_username()) if user else "Someone else"
-    when = timezone.localtime(record.history_date)
-    return f"{who} saved it at {date_format(when, 'H:i')} on {date_format(when, 'j F Y')}"
+    return f"{who} saved it at {history.when(record.history_date)}"
 
 
 def stale_message(instance):
@@ -181,15 +159,20 @@ def stale_message(instance):
 
 
 class VersionedForm(forms.ModelForm):
-    """Carries the record's version so a save from a stale form can be refused."""
+    """Carries the record's version so a save from a stale form can be refused.
+
+    And the moment it was loaded, so a refused save can show what changed since (portal.conflicts).
+    """
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None and not self.is_bound:
             # From the database, not the instance: a history revert form holds an old version's values.
             self.initial[LOADED_VERSION] = self.current_version()
+            self.initial[conflicts.LOADED_AT] = timezone.now().isoformat()
 
     def current_version(self, lock=False):
         model = type(self.instance)
@@ -201,6 +184,9 @@ class VersionedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        refusal = getattr(self, "signoff_refusal", None)
+        if refusal:
+            raise forms.ValidationError(refusal, code="pending")
         if self.instance.pk is not None:
             current = self.current_version(lock=True)
             loaded = cleaned.get(LOADED_VERSION)
@@ -228,14 +214,40 @@ class ShowStaleFormMixin:
 
 
 class OptimisticLockMixin(ShowStaleFormMixin):
-    """Refuse a save whose form was loaded before someone else's save, and keep what was typed.
-
-    The form (any ModelForm: it is made a VersionedForm if it is not one) carries the version it
-    was loaded at; the form refuses a stale version, and the save itself is a conditional UPDATE
-    (`... WHERE version = loaded`), so two saves racing past the form check still cannot both win.
-    """
+    """Refuse a save whose form was loaded before someone else's save, and help re-apply what was typed."""
 
     form = VersionedForm
+    change_form_template = "admin/portal/change_form.html"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        formsets = [inline.formset for inline in context.get("inline_admin_formsets", [])]
+        resolution = getattr(request, "_conflict", None)
+        if resolution is None and obj is not None and form.is_bound and _is_stale(form):
+            current = type(obj)._default_manager.filter(pk=obj.pk).first()
+            if current is not None:
+                resolution = conflicts.resolve(current, form, formsets, _saved_by(current))
+                fresh = copy.copy(request)
+                fresh.method = "GET"
+                fresh.POST = QueryDict()
+                fresh._conflict = resolution
+                return self.changeform_view(fresh, str(obj.pk), form_url)
+        if resolution is not None:
+            conflicts.apply(resolution, form, formsets)
+            context["conflict"] = resolution
+            context["conflict_noun"] = self.model._meta.verbose_name
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_inline_instances(self, request, obj=None):
+        instances = super().get_inline_instances(request, obj)
+        resolution = getattr(request, "_conflict", None)
+        if resolution is not None:
+            # One blank row for each row this person added, to hold it again.
+            for inline in instances:
+                added = len(resolution.added.get(inline.model._meta.label, []))
+                if added:
+                    inline.extra = max(inline.extra, added)
+        return instances
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -244,14 +256,16 @@ class OptimisticLockMixin(ShowStaleFormMixin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or any(_has_loaded_version(fs) for fs in fieldsets):
+        missing = [f for f in (LOADED_VERSION, conflicts.LOADED_AT) if not any(_has_field(fs, f) for fs in fieldsets)]
+        if obj is None or not missing:
             return fieldsets
         # The hidden version must be rendered, so it goes into the first fieldset.
         (name, options), *rest = fieldsets
-        options = {**options, "fields": [*options.get("fields", ()), LOADED_VERSION]}
+        options = {**options, "fields": [*options.get("fields", ()), *missing]}
         return [(name, options), *rest]
 
     def save_model(self, request, obj, form, change):
+        # A conditional UPDATE (... WHERE version = loaded): two saves racing past the form check cannot both win.
         if change and obj.pk is not None:
             loaded = form.cleaned_data.get(LOADED_VERSION) if hasattr(form, "cleaned_data") else None
             model = type(obj)
@@ -268,8 +282,8 @@ class OptimisticLockMixin(ShowStaleFormMixin):
         super().save_formset(request, form, formset, change)
 
 
-def _has_loaded_version(fieldset):
-    return _has_field(fieldset, LOADED_VERSION)
+def _is_stale(form):
+    return any(error.code == "stale" for error in form.non_field_errors().as_data())
 
 
 LOADED_STATE = "loaded_state"
@@ -295,12 +309,7 @@ class PartVersionedForm(forms.ModelForm):
 
 
 class PartLockMixin(ShowStaleFormMixin):
-    """For the admin of a part with pages of its own: refuse a save from a form loaded before a change.
-
-    A change to the part by any route, or to its owner (whose version any change to its parts moves,
-    see portal.versions), makes the form stale; the user sees the same message as on a stale
-    briefing or course, with what they typed kept.
-    """
+    """Refuse a save of a part (a session, a resource) from a form loaded before it or its owner changed."""
 
     form = PartVersionedForm
 
@@ -334,13 +343,7 @@ def _has_field(fieldset, name):
 
 
 class RestoreWithPartsMixin:
-    """Restore a record with its parts as they were at a time, and recover deleted records.
-
-    For a SimpleHistoryAdmin of a model listed in `portal.history.PARTS` (Briefing, Course). Adds:
-    a "Restore with its parts" button on each row of the History page, a confirmation page, and a
-    "Recover deleted ..." page linked from the change list. Publication follows the rules of
-    PublishControlMixin when it is mixed in: a user who may not publish restores as a draft.
-    """
+    """Restore a record of `portal.history.PARTS` with its parts from its History page; recover deleted ones."""
 
     object_history_list_template = "admin/portal/history_list.html"
     change_list_template = "admin/portal/change_list_recover.html"
@@ -356,6 +359,30 @@ class RestoreWithPartsMixin:
                 name=f"{prefix}_restore",
             ),
         ] + super().get_urls()
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Besides the record's own fields, each version lists what happened to its parts until the next one."""
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        if not records:
+            return
+        pk_name = self.model._meta.pk.attname
+        pk = getattr(records[0], pk_name)
+        # Parts changed after the newest version on this page belong to it, up to the next version (on another page).
+        newer = (
+            self.model.history.filter(**{pk_name: pk}, history_date__gt=records[0].history_date)
+            .order_by("history_date")
+            .values_list("history_date", flat=True)
+            .first()
+        )
+        since = records[-1].history_date - history.SAME_SAVE
+        changes = conflicts.part_changes(self.model, pk, since, newer or timezone.now())
+        for record in records:
+            record.part_changes = []
+        for change in changes:
+            owner = next((r for r in records if r.history_date <= change.when), None)
+            if owner is not None:
+                owner.part_changes.append(change)
 
     def _restore_can_publish(self, request):
         check = getattr(self, "can_publish", None)
@@ -400,7 +427,7 @@ class RestoreWithPartsMixin:
                 return HttpResponseRedirect(request.path)
             self.message_user(
                 request,
-                f"“{restored}” and its parts are back as they were at {_when(record.history_date)}. "
+                f"“{restored}” and its parts are back as they were at {history.when(record.history_date)}. "
                 "The version it replaced is kept in its history.",
                 messages.SUCCESS,
             )
@@ -411,7 +438,8 @@ class RestoreWithPartsMixin:
             "object": obj,
             "record": record,
             "parts": history.parts_as_of(self.model, obj.pk, history.version_end(record)),
-            "title": f"Restore “{record.instance}” as it was at {_when(record.history_date)}?",
+            "preview": conflicts.restore_preview(self.model, obj.pk, history.version_end(record)),
+            "title": f"Restore “{record.instance}” as it was at {history.when(record.history_date)}?",
             "publication_kept": not self._restore_can_publish(request),
         }
         return render(request, "admin/portal/restore_confirm.html", context)
@@ -452,6 +480,250 @@ class RestoreWithPartsMixin:
         return render(request, "admin/portal/recover_deleted.html", context)
 
 
-def _when(moment):
-    moment = timezone.localtime(moment)
-    return f"{date_format(moment, 'H:i:s')} on {date_format(moment, 'j F Y')}"
+class PublicationAdminMixin(PublishControlMixin):
+    """Publish and unpublish actions (atomic, with the reason in the history) for a `Publishable` model's admin."""
+
+    publish_field = "status"
+
+    @property
+    def publish_permission(self):
+        opts = self.model._meta
+        return f"{opts.app_label}.publish_{opts.model_name}"
+
+    def _publish_pks(self, queryset):
+        # A changelist queryset may be annotated (GROUP BY): fetch the rows afresh by key.
+        return list(queryset.order_by().values_list("pk", flat=True))
+
+    @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        changed = set_published(self.model, self._publish_pks(queryset), True, reason="Published")
+        self.message_user(request, f"{changed} {self._noun(changed)} published.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected %(verbose_name_plural)s (make them drafts)", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        changed = set_published(self.model, self._publish_pks(queryset), False, reason="Unpublished")
+        self.message_user(request, f"{changed} {self._noun(changed)} unpublished; drafts now.", messages.SUCCESS)
+
+    def _noun(self, count):
+        opts = self.model._meta
+        return opts.verbose_name if count == 1 else opts.verbose_name_plural
+
+
+def _clear_messages(request):
+    # The rolled-back view said "changed successfully"; that is no longer true.
+    for _ in messages.get_messages(request):
+        pass
+
+
+class SignOffMixin:
+    """Changes to published records by someone who may not publish wait for a publisher's approval.
+
+    Every POST to this admin (the change form with its inlines, list editing, bulk actions, delete,
+    the history "revert" form, restore and recover) runs inside portal.publication.hold: a change
+    that reaches a published record the user may not publish is rolled back and kept as a pending
+    revision instead. For a briefing's or course's own admin (`signoff_owner = True`) the change
+    form shows a banner, opens on the user's own waiting change so they can keep working, and adds
+    pages to review a change (per-part differences, approve or return with a comment), to preview
+    the public page as it would be, and to submit a draft.
+    """
+
+    signoff_owner = False
+
+    @property
+    def change_form_template(self):
+        if self.signoff_owner:
+            return "admin/portal/signoff_change_form.html"
+        return getattr(super(), "change_form_template", None)
+
+    def _signoff(self, request, run, object_id=None):
+        user = request.user
+        start = None
+        if self.signoff_owner and object_id is not None and not publication.may_publish(user, self.model):
+            obj = self.model._default_manager.filter(pk=object_id).first() if str(object_id).isdigit() else None
+            if obj is not None and obj.status == Status.PUBLISHED and publication.own_change(self.model, obj.pk, user):
+                start = obj.pk
+        if request.method != "POST" and start is None:
+            return run()
+        try:
+            with publication.hold(user):
+                if start is not None:
+                    publication.start(self.model, start)
+                response = run()
+                if request.method != "POST" or response.status_code not in (301, 302, 303):
+                    if hasattr(response, "render"):
+                        response.render()  # while the change it shows is still in the database
+                    publication.discard_changes()
+        except publication.Held as held:
+            return self._held_response(request, held)
+        return response
+
+    def _held_response(self, request, held):
+        _clear_messages(request)
+        try:
+            kept = publication.keep_pending(held, request.user, request.build_absolute_uri("/"))
+        except publication.SignOffRefused as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        if not kept:
+            self.message_user(request, "Nothing was changed.", messages.INFO)
+            return HttpResponseRedirect(request.get_full_path())
+        names = ", ".join(f"“{revision.title}”" for revision in kept)
+        self.message_user(
+            request,
+            f"Your changes to {names} are waiting for a publisher's approval; the publishers have been told. "
+            "The public page stays as it is until then. You can keep working on your changes meanwhile.",
+            messages.WARNING,
+        )
+        revision = kept[0]
+        opts = revision.model._meta
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[revision.object_id])
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        run = partial(super().changeform_view, request, object_id, form_url, extra_context)
+        return self._signoff(request, run, object_id)
+
+    def changelist_view(self, request, extra_context=None):
+        return self._signoff(request, partial(super().changelist_view, request, extra_context))
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._signoff(request, partial(super().delete_view, request, object_id, extra_context))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        run = partial(super().history_form_view, request, object_id, version_id, extra_context)
+        return self._signoff(request, run)
+
+    def restore_with_parts_view(self, request, object_id, history_id):
+        return self._signoff(request, partial(super().restore_with_parts_view, request, object_id, history_id))
+
+    def recover_deleted_view(self, request):
+        return self._signoff(request, partial(super().recover_deleted_view, request))
+
+    def has_delete_permission(self, request, obj=None):
+        # Taking a published record away is a publisher's decision, as publishing it is.
+        if (
+            self.signoff_owner
+            and obj is not None
+            and obj.status == Status.PUBLISHED
+            and not publication.may_publish(request.user, self.model)
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if self.signoff_owner and obj is not None and not publication.may_publish(request.user, self.model):
+            pending = publication.pending_for(obj)
+            if pending is not None and pending.author_id != request.user.pk:
+                refusal = (
+                    f"{publication.who(pending.author)}'s changes to this {self.model._meta.verbose_name} are "
+                    "waiting for a publisher's approval, so yours cannot be saved until a publisher approves or "
+                    "returns them. What you typed is still below."
+                )
+                form = type(form.__name__, (form,), {"signoff_refusal": refusal})
+        return form
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if self.signoff_owner and obj is not None and obj.pk is not None:
+            pending = publication.pending_for(obj)
+            context.update(
+                {
+                    "signoff_pending": pending,
+                    "signoff_can_publish": publication.may_publish(request.user, self.model),
+                    "signoff_mine": pending is not None and pending.author_id == request.user.pk,
+                    "signoff_can_submit": obj.status != Status.PUBLISHED
+                    and pending is None
+                    and not publication.may_publish(request.user, self.model),
+                    "signoff_urls": self._signoff_urls(obj),
+                    "signoff_returned": publication.last_returned(obj, request.user),
+                }
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _signoff_urls(self, obj):
+        prefix = f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}"
+        return {name: reverse(f"{prefix}_signoff_{name}", args=[obj.pk]) for name in ("review", "preview", "submit")}
+
+    def get_urls(self):
+        if not self.signoff_owner:
+            return super().get_urls()
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/changes/", view(self.signoff_review_view), name=f"{prefix}_signoff_review"),
+            path("<int:object_id>/changes/preview/", view(self.signoff_preview_view), name=f"{prefix}_signoff_preview"),
+            path("<int:object_id>/submit/", view(self.signoff_submit_view), name=f"{prefix}_signoff_submit"),
+        ] + super().get_urls()
+
+    def _signoff_object(self, request, object_id):
+        obj = self.model._default_manager.filter(pk=object_id).first()
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise Http404("No such record.")
+        return obj
+
+    def signoff_review_view(self, request, object_id):
+        obj = self._signoff_object(request, object_id)
+        pending = publication.pending_for(obj)
+        opts = self.model._meta
+        change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        can_publish = publication.may_publish(request.user, self.model)
+        if request.method == "POST":
+            if pending is None or str(pending.pk) != request.POST.get("revision"):
+                self.message_user(request, "That change is no longer waiting for approval.", messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            comment = request.POST.get("comment", "")
+            try:
+                if request.POST.get("decision") == "approve":
+                    publication.approve(pending, request.user, comment, request.build_absolute_uri("/"))
+                    self.message_user(request, f"Approved: “{obj}” is live as changed.", messages.SUCCESS)
+                elif request.POST.get("decision") == "return":
+                    publication.return_to_author(pending, request.user, comment, request.build_absolute_uri("/"))
+                    self.message_user(
+                        request, f"Returned to {publication.who(pending.author)} with your comment.", messages.SUCCESS
+                    )
+                else:
+                    raise publication.SignOffRefused("Choose Approve or Return.")
+            except publication.SignOffRefused as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "object": obj,
+            "pending": pending,
+            "changes": publication.differences(history.snapshot(self.model, obj.pk), pending.snapshot)
+            if pending and not pending.publish
+            else [],
+            "live_changed": pending is not None and not pending.publish and pending.base_version != obj.version,
+            "can_publish": can_publish,
+            "change_url": change_url,
+            "preview_url": self._signoff_urls(obj)["preview"],
+            "title": f"Changes to “{obj}” waiting for approval" if pending else f"No changes to “{obj}” are waiting",
+        }
+        return render(request, "admin/portal/signoff_review.html", context)
+
+    def signoff_preview_view(self, request, object_id):
+        """The public page as it would look with the waiting change, rendered and then rolled back."""
+        obj = self._signoff_object(request, object_id)
+        pending = publication.pending_for(obj)
+        if pending is None or pending.publish:
+            return HttpResponseRedirect(obj.get_absolute_url())
+        return publication.preview(pending, request)
+
+    def signoff_submit_view(self, request, object_id):
+        obj = self._signoff_object(request, object_id)
+        opts = self.model._meta
+        change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        if request.method != "POST" or not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        try:
+            publication.submit_draft(obj, request.user, request.build_absolute_uri("/"))
+        except publication.SignOffRefused as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+        else:
+            self.message_user(
+                request, f"“{obj}” was sent to the publishers for approval; they have been told.", messages.SUCCESS
+            )
+        return HttpResponseRedirect(change_url)

@@ -6,7 +6,11 @@ class PortalConfig(AppConfig):
     name = "portal"
 
     def ready(self):
-        from portal import cache, signals
+        from django.db.models.signals import pre_save
 
-        signals.connect()
+        from portal import cache, markdown, publication, versions
+
+        versions.connect()
+        publication.connect()
         cache.connect_signals()
+        pre_save.connect(markdown.render_before_save, dispatch_uid="markdown-render")

@@ -15,21 +15,25 @@ number that is part of every key, at once and again when the transaction commits
 reader who renders the page between the save and the commit still sees the old rows,
 and what it stores under the new generation must not outlive the commit. The date is part
 of the key too, so pages that depend on "today" (publication dates, upcoming sessions)
-turn over at midnight, and entries expire after PAGE_CACHE_SECONDS in any case.
+turn over at midnight, and entries expire after PAGE_CACHE_SECONDS in any case, or after the
+time a view gives in its own `Cache-Control: s-maxage` or `max-age` (0 keeps the page out).
 """
 
 import base64
 import hashlib
 import os
+import threading
 import time
 from contextvars import ContextVar
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 
 from portal import compression
@@ -41,7 +45,7 @@ SKIP_PREFIXES = ("/admin/", "/markdownx/", "/healthz/", "/static/", "/media/", "
 
 
 def page_cache():
-    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+    return caches["default"]
 
 
 # Within a request the generation is read from the cache once (the page key, the site settings,
@@ -77,11 +81,32 @@ def invalidate(using=None, **kwargs):
     Called on any content change, from any route (signals, admin, commands, tasks).
     """
     _bump()
-    connection = transaction.get_connection(using)
-    # One bump per transaction however many rows it saves; a callback lost to a rollback is gone
-    # from run_on_commit, so a later change schedules a new one.
-    if connection.in_atomic_block and not any(entry[1] is _bump for entry in connection.run_on_commit):
-        transaction.on_commit(_bump, using=using, robust=True)
+    if transaction.get_autocommit(using):
+        return
+    # A callback per call, since one registered in a savepoint that rolls back goes with it; they
+    # share one _CommitBump, so a transaction still bumps once however many rows it saves.
+    if not hasattr(_local, "commit_bumps"):
+        _local.commit_bumps = {}
+    alias = transaction.get_connection(using).alias
+    bump = _local.commit_bumps.get(alias)
+    if bump is None or bump.done:
+        bump = _local.commit_bumps[alias] = _CommitBump()
+    transaction.on_commit(bump, using=using, robust=True)
+
+
+_local = threading.local()
+
+
+class _CommitBump:
+    """The bump due when a transaction commits: the first of its callbacks does it, the others nothing."""
+
+    def __init__(self):
+        self.done = False
+
+    def __call__(self):
+        if not self.done:
+            self.done = True
+            _bump()
 
 
 def _bump():
@@ -125,7 +150,11 @@ class PageCacheMiddleware:
             response = self.get_response(request)
             if not self.can_store(request, response):
                 return response
+            seconds = self.lifetime(response, seconds)
+            if not seconds:
+                return response
             stored = self.to_cache(request, response)
+            stored["seconds"] = seconds
             cache.set(key, stored, seconds)
             if not (encoding and self.can_encode(stored)):
                 response["ETag"] = stored["etag"]
@@ -136,7 +165,7 @@ class PageCacheMiddleware:
         if encoding and self.can_encode(stored):
             # Compressed once per page and encoding, then served as stored.
             stored = self.encode(stored, encoding)
-            cache.set(f"{key}:{encoding}", stored, seconds)
+            cache.set(f"{key}:{encoding}", stored, stored.get("seconds", seconds))
         return self.from_cache(request, stored)
 
     @staticmethod
@@ -177,6 +206,21 @@ class PageCacheMiddleware:
             and "no-store" not in response.get("Cache-Control", "")
             and response.get("Content-Type", "").split(";")[0] in CACHEABLE_TYPES
         )
+
+    @staticmethod
+    def lifetime(response, default):
+        """Seconds to keep a page: the view's s-maxage (this is a shared cache), else its max-age, else `default`."""
+        directives = {}
+        for part in response.get("Cache-Control", "").split(","):
+            name, _, value = part.strip().partition("=")
+            directives[name.lower()] = value.strip().strip('"')
+        for name in ("s-maxage", "max-age"):
+            if name in directives:
+                try:
+                    return max(int(directives[name]), 0)
+                except ValueError:
+                    return 0  # a value a cache cannot read keeps the page out rather than guess
+        return default
 
     @staticmethod
     def to_cache(request, response):
@@ -248,11 +292,15 @@ class PageCacheMiddleware:
 
 def connect_signals():
     """Any change to content in these apps makes cached pages stale."""
-    from django.apps import apps
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
     for app_label in ("briefings", "training", "portal"):
         for model in apps.get_app_config(app_label).get_models():
             post_save.connect(invalidate, sender=model, dispatch_uid=f"page-cache-save-{model._meta.label}")
             post_delete.connect(invalidate, sender=model, dispatch_uid=f"page-cache-delete-{model._meta.label}")
     m2m_changed.connect(invalidate, dispatch_uid="page-cache-m2m")
+
+
+def private_if_staff(request, response):
+    """A page rendered for staff (a draft preview, say) is kept by no cache: not the browser's, not a proxy's."""
+    if request.user.is_staff:
+        patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -1,13 +1,11 @@
-"""Restore a briefing or course with its parts as they were at a time, and recover deleted ones.
+"""Restore a briefing or course with its parts from django-simple-history's rows, as a change that can be undone."""
 
-django-simple-history keeps a row for every save and delete of the records and their parts;
-these functions put a whole record back together from those rows. Every restore is itself a
-change with history, so it can be undone the same way.
-"""
-
+import json
 from datetime import timedelta
 
 from django.apps import apps
+from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,6 +23,10 @@ PARTS = {
         ("training.Session", "course"),
     ],
 }
+# Parent model -> links edited from its side that the other model holds (a course's linked briefings).
+REVERSE_LINKS = {"training.Course": ["briefings"]}
+# Fields that say when or how often a record was saved, not what it says.
+BOOKKEEPING = {"version", "created_at", "updated_at"}
 # A delete cascades to the parts a moment before (or after) the parent's own history row.
 CASCADE_WINDOW = timedelta(seconds=10)
 # One save writes the record's row, then a row per many-to-many field it sets (themes, courses),
@@ -40,12 +42,6 @@ class RestoreError(Exception):
 
 def _parts(model):
     return [(apps.get_model(label), fk) for label, fk in PARTS.get(model._meta.label, [])]
-
-
-def _published_value(model):
-    if any(f.name == "is_published" for f in model._meta.concrete_fields):
-        return "is_published", True
-    return "status", "published"
 
 
 def _record_as_of(model, pk, at):
@@ -67,13 +63,7 @@ def parts_as_of(model, pk, at):
 
 
 def version_end(record):
-    """The last moment `record`'s version stood: just before the record's next change, or now.
-
-    A version chosen from the History page then includes the parts saved with it, which the admin
-    (and the importer) save just after the record itself. The rows its many-to-many fields add in
-    between (a briefing created with themes gets a second row milliseconds after the first) are
-    part of the same save, not a next change: ending the version there would leave its parts out.
-    """
+    """The last moment `record`'s version stood, so the parts saved just after it (same save) count as its own."""
     model = record.instance_type
     following = model.history.filter(**{model._meta.pk.attname: getattr(record, model._meta.pk.attname)}).filter(
         history_date__gt=record.history_date
@@ -87,11 +77,7 @@ def version_end(record):
 
 
 def _same_save(previous, row):
-    """Whether history `row` only records the links set by the save that wrote `previous`.
-
-    Every save of the record itself moves `updated_at` (and the admin and importer move `version`);
-    setting links moves neither, so a row with every field as before is a links-only row.
-    """
+    """Whether `row` only records the links set by the save that wrote `previous` (every field as before)."""
     if row.history_type != "~" or previous.history_type == "-":
         return False
     if row.history_user_id != previous.history_user_id or row.history_date - previous.history_date > SAME_SAVE:
@@ -102,44 +88,40 @@ def _same_save(previous, row):
     return all(getattr(row, name) == getattr(previous, name) for name in fields)
 
 
-def _when(moment):
+def when(moment):
+    """A moment as every history message writes it ("14:32:05 on 3 May 2025"): versions can be seconds apart."""
     moment = timezone.localtime(moment)
-    return f"{date_format(moment, 'j M Y H:i')}"
+    return f"{date_format(moment, 'H:i:s')} on {date_format(moment, 'j F Y')}"
 
 
 @transaction.atomic
 def restore(model, pk, at, *, user=None, can_publish=True, reason=None):
-    """Make record `pk` of `model`, and its parts, what they were at time `at`; return the record.
-
-    The record's own fields and many-to-many links come from its newest history row at or before
-    `at`; parts that existed then are put back (re-created if deleted since), parts added since are
-    deleted (their history keeps them). A user who may not publish keeps the current publication
-    state (or a draft, when the record no longer exists).
-    """
+    """Make record `pk` and its parts what they were at `at` (publication kept for non-publishers); return it."""
     record = _record_as_of(model, pk, at)
     if record is None or record.history_type == "-":
-        raise RestoreError(f"There is no version of this {model._meta.verbose_name} at {_when(at)}.")
+        raise RestoreError(f"There is no version of this {model._meta.verbose_name} at {when(at)}.")
     current = model._default_manager.select_for_update().filter(pk=pk).first()
     obj = record.instance
-    field, published = _published_value(model)
+    # Every record in PARTS is a portal.publication.Publishable: status and publication date.
+    field, published = "status", "published"
     if current is not None:
         obj._state.adding = False
         obj.version = current.version + 1
         if not can_publish:
-            setattr(obj, field, getattr(current, field))
-            if field == "status" and current.status == published:
+            obj.status = current.status
+            if current.status == published:
                 obj.published = current.published
     else:
         obj._state.adding = True
         obj.version = (record.version or 0) + 1
         if not can_publish:
-            setattr(obj, field, model._meta.get_field(field).get_default())
+            obj.status = model._meta.get_field(field).get_default()
         _free_slug(model, obj)
     wanted_parts = [(part_model, fk, _wanted_parts(part_model, fk, pk, at)) for part_model, fk in _parts(model)]
     if getattr(obj, field) == published:
         _refuse_empty(model, wanted_parts)
     obj._history_user = user
-    obj._change_reason = reason or f"Restored as it was at {_when(record.history_date)}"
+    obj._change_reason = reason or f"Restored as it was at {when(record.history_date)}"
     obj.save()
 
     for m2m_field in getattr(record, "_history_m2m_fields", []):
@@ -170,11 +152,7 @@ def restore(model, pk, at, *, user=None, can_publish=True, reason=None):
 
 
 def _wanted_parts(part_model, fk, pk, at):
-    """{pk: history row} of the parts of record `pk` that existed at `at`.
-
-    Each part's newest row at `at` decides, wherever it points: a part moved to another record
-    (or a resource taken off its briefing) before `at` was no longer part of this one.
-    """
+    """{pk: history row} of the parts of record `pk` at `at`, by each part's newest row then (it may have moved)."""
     history = part_model.history
     ever = history.filter(**{f"{fk}_id": pk}).values(part_model._meta.pk.attname)
     records = history.filter(**{f"{part_model._meta.pk.attname}__in": ever, "history_date__lte": at}).latest_of_each()
@@ -257,7 +235,7 @@ def recover_deleted(model, history_id, *, user=None, can_publish=True):
         before,
         user=user,
         can_publish=can_publish,
-        reason=f"Recovered after it was deleted on {_when(deletion.history_date)}",
+        reason=f"Recovered after it was deleted at {when(deletion.history_date)}",
     )
 
 
@@ -271,3 +249,103 @@ def restore_course(course, at, *, user=None, can_publish=True):
     """Restore `course` (an instance or pk) with its learning outcomes and sessions as at `at`."""
     model = apps.get_model("training.Course")
     return restore(model, getattr(course, "pk", course), at, user=user, can_publish=can_publish)
+
+
+def _serialise(objs):
+    return json.loads(json.dumps(serializers.serialize("python", objs), cls=DjangoJSONEncoder))
+
+
+def snapshot(model, pk, created=()):
+    """The record `pk` with its parts and links, as JSON-ready data (a pending revision keeps this).
+
+    `created` holds (model label, pk) of parts first saved in the transaction that is about to be
+    rolled back: their keys may be given to other rows later, so applying creates them afresh.
+    """
+    obj = model._default_manager.get(pk=pk)
+    (record,) = _serialise([obj])
+    data = {
+        "model": model._meta.label,
+        "pk": obj.pk,
+        "title": str(obj),
+        "fields": record["fields"],
+        "links": {name: sorted(getattr(obj, name).values_list("pk", flat=True)) for name in _reverse_links(model)},
+        "parts": {},
+    }
+    for part_model, fk in _parts(model):
+        label = part_model._meta.label
+        rows = _serialise(part_model._default_manager.filter(**{f"{fk}_id": pk}))
+        for row in rows:
+            row["new"] = (label, row["pk"]) in created
+        data["parts"][label] = rows
+    return data
+
+
+def _reverse_links(model):
+    return REVERSE_LINKS.get(model._meta.label, [])
+
+
+def same_content(one, other):
+    """Whether two snapshots say the same (bookkeeping fields and new-part marks aside)."""
+
+    def strip(data):
+        fields = {k: v for k, v in data["fields"].items() if k not in BOOKKEEPING}
+        parts = {
+            label: [(row["pk"] if not row.get("new") else None, row["fields"]) for row in rows]
+            for label, rows in data["parts"].items()
+        }
+        return fields, data["links"], parts
+
+    return strip(one) == strip(other)
+
+
+@transaction.atomic
+def apply_snapshot(model, pk, data, *, user=None, reason="", keep_version=False, keep_publication=True):
+    """Make record `pk` and its parts what `data` (from `snapshot`) says; return the record.
+
+    Publication (status and date) stays as it is now unless `keep_publication` is off: a pending
+    change never publishes or withdraws. Parts missing from `data` are deleted (their history
+    keeps them). With `keep_version` the record's version is left as it was (a form or a preview
+    shown from a waiting change, then rolled back).
+    """
+    current = model._default_manager.select_for_update().get(pk=pk)
+    (found,) = serializers.deserialize("python", [{"model": data["model"], "pk": pk, "fields": data["fields"]}])
+    obj = found.object
+    unchanged = ("status", "published", "created_at") if keep_publication else ("created_at",)
+    for name in unchanged:
+        setattr(obj, name, getattr(current, name))
+    obj.version = current.version + 1
+    obj._state.adding = False
+    obj._history_user = user
+    obj._change_reason = reason
+    obj.save()
+    for name, pks in (found.m2m_data or {}).items():
+        related = model._meta.get_field(name).related_model
+        getattr(obj, name).set(related._default_manager.filter(pk__in=pks))
+    for name, pks in data.get("links", {}).items():
+        related = getattr(model, name).rel.related_model
+        getattr(obj, name).set(related._default_manager.filter(pk__in=pks))
+    for part_model, fk in _parts(model):
+        rows = data["parts"].get(part_model._meta.label, [])
+        kept = [row["pk"] for row in rows if not row.get("new")]
+        for stale in part_model._default_manager.filter(**{f"{fk}_id": pk}).exclude(pk__in=kept):
+            stale._history_user, stale._change_reason = user, reason
+            stale.delete()
+        for row in rows:
+            (part_found,) = serializers.deserialize(
+                "python", [{"model": part_model._meta.label.lower(), "pk": row["pk"], "fields": row["fields"]}]
+            )
+            part = part_found.object
+            taken = part_model._base_manager.filter(pk=part.pk).exists()
+            if row.get("new") and taken:
+                part.pk = None  # its key went to another row meanwhile
+            part._state.adding = part.pk is None or not taken
+            setattr(part, f"{fk}_id", pk)
+            part._history_user, part._change_reason = user, reason
+            part.save()
+            for name, pks in (part_found.m2m_data or {}).items():
+                related = part_model._meta.get_field(name).related_model
+                getattr(part, name).set(related._default_manager.filter(pk__in=pks))
+    if keep_version:
+        model._default_manager.filter(pk=pk).update(version=current.version)
+    obj.refresh_from_db(fields=["version"])
+    return obj

@@ -93,14 +93,23 @@ def clean_name(path):
     return path
 
 
+# (prefix, test) pairs: a content app says in its AppConfig.ready() which of its uploads the
+# public may fetch, so this base module needs no import of the apps above it.
+_public_uploads = []
+
+
+def register_public_uploads(prefix, is_public):
+    """Let a content app decide whether a file stored under `prefix` is public."""
+    _public_uploads.append((prefix, is_public))
+
+
 def is_public_file(name):
-    """Whether anyone may have this uploaded file: an editor's image, or the file of a public resource."""
+    """Whether anyone may have this uploaded file: an editor's image, or one a content app calls public."""
     if name.startswith(MARKDOWNX_MEDIA_PATH):
         return True
-    if name.startswith("resources/"):
-        from briefings.models import Resource
-
-        return Resource.objects.public().filter(file=name).exists()
+    for prefix, is_public in _public_uploads:
+        if name.startswith(prefix):
+            return is_public(name)
     # Drafts' files and anything else under MEDIA_ROOT: staff only.
     return False
 

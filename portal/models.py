@@ -1,8 +1,11 @@
+from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import models
 from markdownx.models import MarkdownxField
 
-from portal.markdown import MAX_MARKDOWN_LENGTH, length_limit
+from portal.cache import generation
+from portal.markdown import MAX_MARKDOWN_LENGTH, RenderedMarkdown, RenderedQuerySet, length_limit
 
 
 def validate_web_address(value):
@@ -14,8 +17,10 @@ def validate_web_address(value):
         )
 
 
-class SiteSettings(models.Model):
+class SiteSettings(RenderedMarkdown):
     """The one record of site-wide text that staff edit in admin."""
+
+    MARKDOWN_FIELDS = {"accessibility_statement": "block"}
 
     partnership_name = models.CharField(
         max_length=200,
@@ -43,6 +48,7 @@ class SiteSettings(models.Model):
         help_text="The accessibility statement in the GOV.UK model. Leave empty to use the built-in statement.",
         validators=[length_limit(MAX_MARKDOWN_LENGTH)],
     )
+    accessibility_statement_html = models.TextField(default="", db_default="", editable=False)
     statement_prepared = models.DateField(
         null=True,
         blank=True,
@@ -54,6 +60,8 @@ class SiteSettings(models.Model):
         help_text="Where readers ask for an accessible format or report a problem.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RenderedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "site settings"
@@ -82,10 +90,6 @@ class SiteSettings(models.Model):
         The key carries the page cache's generation, which moves on whenever any content or
         these settings are saved (and after every admin POST), so an edit shows at once.
         """
-        from django.core.cache import caches
-
-        from portal.cache import generation
-
         local = caches["local"]  # in the worker's memory: the key changes with the generation
         obj = local.get(f"site-settings:{generation()}")
         if obj is None:
@@ -98,14 +102,14 @@ class SiteSettings(models.Model):
 class SearchDocument(models.Model):
     """One searchable item (a briefing, course or resource), flattened for full-text search.
 
-    Written only by portal.search (kept in step by signals; `manage.py rebuild_search_index`
+    Written only by portal.site.search (kept in step by signals; `manage.py rebuild_search_index`
     rebuilds it all). `public_from` lets a search count and rank public matches without joining
     to every source; the results shown are then checked again against the briefing, course or
     resource itself, so a stale row (say, a briefing unpublished by a queryset.update() from a
     shell) can never reveal a draft, and it is re-indexed when it is met.
 
     Outside Django's model state: on PostgreSQL a generated, weighted `search_vector` column with
-    a GIN index; on SQLite an FTS5 table kept in step by triggers (see portal.search).
+    a GIN index; on SQLite an FTS5 table kept in step by triggers (migration 0003; portal.site.search).
     """
 
     class Type(models.TextChoices):
@@ -143,3 +147,92 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return f"{self.get_type_display()}: {self.title}"
+
+
+class SearchDocumentFts(models.Model):
+    """SQLite only: the FTS5 table over SearchDocument (migration 0003), so a search can join it without raw SQL."""
+
+    document = models.OneToOneField(
+        SearchDocument, primary_key=True, db_column="rowid", on_delete=models.DO_NOTHING, related_name="fts"
+    )
+    # FTS5's hidden column named after its table: the left side of MATCH, the first argument of bm25() and snippet().
+    table = models.TextField(db_column="portal_searchdocument_fts")
+
+    class Meta:
+        managed = False
+        db_table = "portal_searchdocument_fts"
+        default_permissions = ()
+
+    def __str__(self):
+        return str(self.document_id)
+
+
+class Redirect(models.Model):
+    """An old web address that now lives elsewhere: answered with a permanent redirect (portal.redirects)."""
+
+    old_path = models.CharField(
+        "old address",
+        max_length=600,
+        unique=True,
+        help_text="The address that no longer has a page of its own, e.g. /briefings/old-name/.",
+    )
+    new_path = models.CharField(
+        "new address", max_length=600, help_text="Where it leads now, e.g. /briefings/new-name/."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["old_path"]
+        verbose_name = "web address redirect"
+
+    def __str__(self):
+        return f"{self.old_path} → {self.new_path}"
+
+
+class PendingRevision(models.Model):
+    """A change to a published briefing or course kept back until a publisher approves it (portal.publication).
+
+    `snapshot` is the whole record with its parts and links as the editor left it (portal.history.snapshot);
+    approving applies it. A submission of a draft (`publish`) is approved by publishing the draft.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned"
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    title = models.CharField(max_length=300, help_text="The record's title when it was last saved.")
+    snapshot = models.JSONField()
+    base_version = models.PositiveIntegerField(help_text="The live record's version the change was made on.")
+    publish = models.BooleanField(default=False, help_text="A draft submitted to be published.")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    comment = models.TextField(blank=True, help_text="The publisher's comment when approving or returning.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "status"], name="pendingrevision_item")]
+        constraints = [
+            # One open change per item: a second person's change is refused, never laid over the first.
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                condition=models.Q(status="pending"),
+                name="pendingrevision_one_open_per_item",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_status_display().lower()})"
+
+    @property
+    def model(self):
+        return self.content_type.model_class()

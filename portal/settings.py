@@ -67,10 +67,12 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # Our apps in layers, lowest first: each imports only from those above it in this list.
     "portal",
+    "mail",
     "briefings",
     "training",
-    "mail",
+    "portal.site",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A "not found" at an address that moved (a renamed briefing, course or theme) becomes a 301.
+    "portal.redirects.RedirectFallbackMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before anything reads request.POST: refuses bodies over their route's limit.
@@ -98,7 +102,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
+ROOT_URLCONF = "portal.site.urls"
 
 TEMPLATES = [
     {
@@ -161,13 +165,14 @@ CACHES["local"] = {
     "LOCATION": "portal-local",
     "OPTIONS": {"MAX_ENTRIES": 1000},
 }
-# Seconds an anonymous page stays cached (any content change clears it at once). 0 turns it off.
+# Seconds an anonymous page stays cached unless its view says otherwise with Cache-Control
+# max-age (any content change clears it at once). 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
-# Seconds the rendered body of one version of a briefing is kept (pages bypassing the page
-# cache, e.g. staff, still reuse it). 0 turns it off.
-BRIEFING_BODY_CACHE_SECONDS = int(os.environ.get("BRIEFING_BODY_CACHE_SECONDS", "3600"))
 # Seconds the results of one search (query, filters, page) are kept while no content changes.
 SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "600"))
+# How much a match in each part of an item counts towards its rank in search results, on SQLite
+# (bm25) and PostgreSQL (ts_rank) alike (README "Search"). Numbers above zero; only their ratios matter.
+SEARCH_WEIGHTS = {"title": 10.0, "summary": 4.0, "body": 1.0, "keywords": 0.5}
 
 # Request bodies (README "Security"): anyone may send this much (the contrast toggle, the login
 # form); a signed-in member of staff may send more to these addresses. Larger bodies get 413.

@@ -23,5 +23,4 @@ CACHES = {
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal-local"},
 }
 PAGE_CACHE_SECONDS = 0
-BRIEFING_BODY_CACHE_SECONDS = 0
 SEARCH_CACHE_SECONDS = 0

@@ -10,13 +10,18 @@ such a change would put the old values back when saved. Saves and deletes are ca
 """
 
 from django.apps import apps
-from django.db import models, router, transaction
+from django.db import router, transaction
 from django.db.models import F, Max
 from django.db.models.signals import m2m_changed, pre_delete, pre_save
+from django.dispatch import Signal
 
 from portal.history import PARTS
+from portal.markdown import RenderedQuerySet
 
 LINK_LABEL = "briefings.Briefing_courses"
+# Sent with `pks` whenever owners' versions move, by any route: what is made from an owner and its parts
+# (a briefing's stored body) follows it.
+version_moved = Signal()
 
 
 def owners(model):
@@ -37,6 +42,7 @@ def bump(owner_model, pks, using=None):
     pks = {pk for pk in pks if pk is not None}
     if pks:
         owner_model._base_manager.using(using).filter(pk__in=pks).update(version=F("version") + 1)
+        version_moved.send(sender=owner_model, pks=pks, using=using)
 
 
 def _follow_in_memory(instance, fk):
@@ -101,8 +107,8 @@ def connect():
     m2m_changed.connect(_link_changing, sender=link, dispatch_uid="version-link")
 
 
-class PartQuerySet(models.QuerySet):
-    """A part's queryset: update() and bulk_create() move the owners' versions too."""
+class PartQuerySet(RenderedQuerySet):
+    """A part's queryset: update() and bulk_create() move the owners' versions and keep stored HTML in step."""
 
     def update(self, **kwargs):
         links = owners(self.model)

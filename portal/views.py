@@ -6,35 +6,15 @@ from django.db.utils import DatabaseError
 from django.http import HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import loader
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from briefings.models import Briefing, FeaturedTheme
 from portal.context_processors import CONTRAST_COOKIE, contrast_choice, site_settings
 from portal.middleware import database_unavailable, error_page, is_database_down
-from training.models import Session
 
 log = logging.getLogger(__name__)
-
-
-def home(request):
-    feature = FeaturedTheme.objects.current().first()
-    feature_briefings = feature.theme.briefings.published()[:3] if feature else []
-    latest = Briefing.objects.published()[:6]
-    sessions = Session.objects.upcoming().select_related("course")[:5]
-    return render(
-        request,
-        "portal/home.html",
-        {
-            "feature": feature,
-            "feature_briefings": feature_briefings,
-            "latest": latest,
-            "sessions": sessions,
-            "today": timezone.localdate(),
-        },
-    )
 
 
 def healthz(request):
@@ -53,11 +33,13 @@ def accessibility(request):
     """The statement staff wrote in admin, or the built-in one in the GOV.UK model."""
     site = site_settings(request)
     prepared = site.statement_prepared or site.updated_at.date()
-    custom = site.accessibility_statement.strip()
-    statement = custom or loader.render_to_string(
-        "portal/accessibility_statement.md", {"site": site, "prepared": prepared}, request
+    custom = bool(site.accessibility_statement.strip())
+    statement = (
+        ""
+        if custom
+        else loader.render_to_string("portal/accessibility_statement.md", {"site": site, "prepared": prepared}, request)
     )
-    return render(request, "portal/accessibility.html", {"statement": statement, "custom": bool(custom)})
+    return render(request, "portal/accessibility.html", {"statement": statement, "custom": custom})
 
 
 def staying_safe(request):
@@ -97,17 +79,8 @@ def toggle_contrast(request):
     return response
 
 
-def search(request):
-    """Search briefings, courses and resources; any query string gets a page, never an error."""
-    from portal.search import run_search
-
-    return render(request, "portal/search.html", run_search(request.GET))
-
-
 def robots_txt(request):
     """Crawlers may read the public pages, but not admin or search results (endless URLs)."""
-    from django.urls import reverse
-
     lines = [
         "User-agent: *",
         "Disallow: /admin/",

@@ -141,19 +141,15 @@ def search_times(args):
     from django.test import override_settings
 
     django.setup()
-    from django.http import QueryDict
-
-    from portal.search import run_search
+    from portal.site.search import run_search
 
     timings = []
     with override_settings(SEARCH_CACHE_SECONDS=0):
         assert not settings.SEARCH_CACHE_SECONDS
         for _ in range(args.search_rounds):
             for term in SEARCH_TERMS:
-                params = QueryDict(mutable=True)
-                params["q"] = term
                 started = time.perf_counter()
-                run_search(params)
+                run_search(term)
                 timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
     pick = lambda p: timings[min(len(timings) - 1, int(len(timings) * p / 100))]  # noqa: E731
@@ -247,7 +243,7 @@ def bench_database(label, env, args):
     # Service time of a search: one connection per worker, so no queueing is counted.
     one_each = argparse.Namespace(connections=args.workers, duration=args.duration)
     no_page_cache = {**env, "PAGE_CACHE_SECONDS": "0"}
-    no_caches = {**no_page_cache, "BRIEFING_BODY_CACHE_SECONDS": "0", "SEARCH_CACHE_SECONDS": "0"}
+    no_caches = {**no_page_cache, "SEARCH_CACHE_SECONDS": "0"}
     # (server environment, [(row, path, headers, wrk Lua queries[, load])]): one gunicorn per group.
     groups = [
         (env, [

@@ -3,8 +3,9 @@
 BriefingFactory makes a published 7-minute briefing, dated three days ago, with seven short numbered
 sections and no questions, key facts, resources or themes unless told otherwise: `draft=True` (which
 keeps the date unless `published=None`), `sections=0`, `sections=3` or `sections=[("Heading", "text")]`,
-`questions=2` or a list of texts, likewise `key_facts` and `resources`. CourseFactory makes a published
-course, SessionFactory an open session ten days ahead, ResourceFactory a published stand-alone resource,
+`questions=2` or a list of texts, likewise `key_facts` and `resources`. CourseFactory makes a course
+published today (`draft=True` gives an undated draft; `is_published=False` a draft that keeps the date),
+SessionFactory an open session ten days ahead, ResourceFactory a published stand-alone resource,
 UserFactory a staff member (`editor=True`, `publisher=True`, `superuser=True`). Slugs come from the
 title, made unique. What a factory creates is in the search index when it returns, as if its
 transaction had committed."""
@@ -20,7 +21,7 @@ from django.utils.text import slugify
 from factory.django import DjangoModelFactory, Password
 
 from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
-from portal import search
+from portal.site import search
 from tests import print_content
 from training.models import Course, LearningOutcome, Session
 
@@ -206,18 +207,19 @@ class ResourceFactory(DjangoModelFactory):
 
 
 class CourseFactory(DjangoModelFactory):
-    """A published course with a booking link, no learning outcomes and no themes unless told."""
+    """A course published today with a booking link, no learning outcomes and no themes unless told."""
 
     class Meta:
         model = Course
 
     class Params:
-        draft = factory.Trait(is_published=False)
+        draft = factory.Trait(status=Course.Status.DRAFT, published=None)
 
     title = factory.Sequence(lambda n: f"Course {n}")
     slug = factory.LazyAttribute(lambda o: unique_slug(Course, o.title))
     summary = "A course."
-    is_published = True
+    status = Course.Status.PUBLISHED
+    published = factory.LazyFunction(timezone.localdate)
     booking_url = factory.LazyAttribute(lambda o: f"https://learning.example.org/{o.slug}")
     outcomes = 0
     themes = ()

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.db import models, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -13,9 +13,17 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from briefings.models import Briefing
-from portal.admin_mixins import OptimisticLockMixin, PartLockMixin, PublishControlMixin, RestoreWithPartsMixin
+from portal.admin_mixins import (
+    OptimisticLockMixin,
+    PartLockMixin,
+    PublicationAdminMixin,
+    RestoreWithPartsMixin,
+    SignOffMixin,
+)
+from portal.forms import number_in_order
+from portal.redirects import AddressNoticeMixin
 
-from .forms import CourseAdminForm, LearningOutcomeForm, SessionForm, WebAddressField, number_outcomes
+from .forms import CourseAdminForm, LearningOutcomeForm, SessionForm, WebAddressField
 from .models import Course, LearningOutcome, Session
 from .templatetags.training_tags import session_when
 
@@ -25,12 +33,6 @@ FORMFIELD_OVERRIDES = {
 }
 # Past sessions stay in the Sessions list; the course page shows only recent and future ones.
 RECENT = timedelta(days=30)
-
-
-def upcoming_sessions(now=None):
-    """Sessions (of any course, published or not) that have not ended and are not cancelled."""
-    now = now or timezone.now()
-    return Session.objects.filter(ends__gt=now).exclude(status=Session.Status.CANCELLED)
 
 
 class LearningOutcomeInline(admin.TabularInline):
@@ -96,7 +98,7 @@ class UpcomingSessionFilter(admin.SimpleListFilter):
         return [("yes", "Has upcoming sessions"), ("none", "No upcoming session")]
 
     def queryset(self, request, queryset):
-        has_upcoming = Exists(upcoming_sessions().filter(course=OuterRef("pk")))
+        has_upcoming = Exists(Session.objects.upcoming(published=False).filter(course=OuterRef("pk")))
         if self.value() == "yes":
             return queryset.filter(has_upcoming)
         if self.value() == "none":
@@ -121,17 +123,23 @@ class SessionTimeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Course)
-class CourseAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixin, SimpleHistoryAdmin):
-    publish_field = "is_published"
-    publish_permission = "training.publish_course"
+class CourseAdmin(
+    AddressNoticeMixin,
+    SignOffMixin,
+    RestoreWithPartsMixin,
+    PublicationAdminMixin,
+    OptimisticLockMixin,
+    SimpleHistoryAdmin,
+):
+    signoff_owner = True
     form = CourseAdminForm
     formfield_overrides = FORMFIELD_OVERRIDES
     inlines = [LearningOutcomeInline, SessionInline, BriefingLinkInline]
-    list_display = ["title", "format", "level", "is_published", "next_session", "upcoming_count", "updated_at"]
+    list_display = ["title", "format", "level", "status", "published", "next_session", "upcoming_count", "updated_at"]
     list_filter = [
         "format",
         "themes",
-        "is_published",
+        "status",
         UpcomingSessionFilter,
         "audience",
         "level",
@@ -142,7 +150,8 @@ class CourseAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixi
     save_on_top = True
     actions = ["publish_selected", "unpublish_selected"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "description", "is_published"]}),
+        (None, {"fields": ["title", "slug", "summary", "description"]}),
+        ("Publication", {"fields": ["status", "published"]}),
         ("Who it is for", {"fields": ["audience", "audience_detail", "level"]}),
         ("How it runs", {"fields": ["format", "duration", "cost", "provider", "booking_url"]}),
         ("Prerequisites", {"fields": ["prerequisites", "prerequisites_text"]}),
@@ -150,15 +159,7 @@ class CourseAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixi
     ]
 
     def get_queryset(self, request):
-        upcoming = Q(sessions__ends__gt=timezone.now()) & ~Q(sessions__status=Session.Status.CANCELLED)
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                next_session_starts=Min("sessions__starts", filter=upcoming),
-                upcoming_session_count=Count("sessions", filter=upcoming, distinct=True),
-            )
-        )
+        return super().get_queryset(request).with_upcoming()
 
     @admin.display(description="next session", ordering="next_session_starts")
     def next_session(self, course):
@@ -170,50 +171,14 @@ class CourseAdmin(RestoreWithPartsMixin, PublishControlMixin, OptimisticLockMixi
     def upcoming_count(self, course):
         return course.upcoming_session_count
 
-    def has_publish_permission(self, request):
-        return self.can_publish(request)
-
     def save_formset(self, request, form, formset, change):
         if formset.model is LearningOutcome:
-            deleted = set(formset.deleted_forms)
-            number_outcomes(f for f in formset.forms if f not in deleted and (f.instance.pk or f.has_changed()))
+            number_in_order(formset)
         super().save_formset(request, form, formset, change)
-
-    def _set_published(self, request, queryset, value):
-        # Saved one by one (not queryset.update) so history, versions and cache invalidation all see the change.
-        changed = 0
-        # The changelist queryset is annotated (GROUP BY), so fetch the rows afresh by key.
-        pks = list(queryset.values_list("pk", flat=True))
-        with transaction.atomic():
-            for course in Course.objects.filter(pk__in=pks, is_published=not value):
-                course.is_published = value
-                course.version += 1
-                course._change_reason = "Published" if value else "Unpublished"
-                course.save(update_fields=["is_published", "version", "updated_at"])
-                changed += 1
-        return changed
-
-    @admin.action(description="Publish selected courses", permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        changed = self._set_published(request, queryset, True)
-        self.message_user(
-            request,
-            ngettext("%d course published.", "%d courses published.", changed) % changed,
-            messages.SUCCESS,
-        )
-
-    @admin.action(description="Unpublish selected courses", permissions=["publish"])
-    def unpublish_selected(self, request, queryset):
-        changed = self._set_published(request, queryset, False)
-        self.message_user(
-            request,
-            ngettext("%d course unpublished.", "%d courses unpublished.", changed) % changed,
-            messages.SUCCESS,
-        )
 
 
 @admin.register(Session)
-class SessionAdmin(PartLockMixin, SimpleHistoryAdmin):
+class SessionAdmin(SignOffMixin, PartLockMixin, SimpleHistoryAdmin):
     form = SessionForm
     formfield_overrides = FORMFIELD_OVERRIDES
     list_display = ["when", "course", "place", "places", "status"]

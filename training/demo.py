@@ -1,11 +1,7 @@
-"""Load demo courses and sessions from YAML; running it again updates rather than duplicates.
+"""Demo courses and sessions from YAML, dated from today in UK time so the demo always has sessions ahead."""
 
-Session dates are given as days from today (a weekend date moves to the Monday after), or as a
-fixed `date:`, and times as UK wall-clock times, so the demo always has sessions in the coming weeks.
-A session that ends on a later day than it starts (overnight, or a 2-day course) says `days: 2`.
-A time the clocks skip (01:30 on the last Sunday of March) is refused; a time that happens twice
-(01:30 on the last Sunday of October) means the first, in British Summer Time.
-"""
+# A weekend date moves to the Monday after; `days: 2` ends a session on a later day; a time the clocks
+# skip is refused, and one that happens twice means the first (British Summer Time).
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from briefings.models import Theme
-from briefings.text import tidy_markdown
+from portal import yaml_loader
 from portal.models import validate_web_address
+from portal.text import tidy_markdown
 
 from .models import Course, LearningOutcome, Session
 
@@ -33,27 +30,6 @@ SESSION_KEYS |= {"booking_url", "note"}
 CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$|^(24):(00)$")
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML where an unquoted time (start: 9:30) stays text; YAML 1.1 would read 570 minutes."""
-
-    def compose_node(self, parent, index):
-        # Aliases could multiply a small file into a huge one; the demo format never needs them.
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not allowed", event.start_mark)
-        return super().compose_node(parent, index)
-
-
-# Dates stay text too, so an impossible one (2030-02-30) gets our clear message rather than a crash.
-_Loader.yaml_implicit_resolvers = {
-    first: [
-        ("tag:yaml.org,2002:str", re.compile(r"^\d{1,2}:\d{2}$")),
-        *((tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"),
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 class DemoDataError(ValueError):
     """The demo file is not in the expected shape; the message names the file, course and field."""
 
@@ -62,7 +38,7 @@ def load_training(path, today=None):
     """Create or update the courses in the YAML file at `path`; return the courses."""
     path = Path(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a SafeLoader
+        data = yaml_loader.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, RecursionError) as exc:
         raise DemoDataError(f"{path}: cannot be read as YAML: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("courses"), list):

@@ -1,9 +1,10 @@
 from django import forms
 from django.core.validators import URLValidator
 
-from briefings.forms import clean_markdown
 from briefings.models import Theme
 from portal.admin_mixins import VersionedForm
+from portal.forms import FilterForm, OrderedPartForm, clean_markdown
+from portal.publication import published_q
 
 from .models import Course, LearningOutcome, Session
 
@@ -46,34 +47,10 @@ class CourseAdminForm(VersionedForm):
         return prerequisites
 
 
-class LearningOutcomeForm(forms.ModelForm):
-    position = forms.IntegerField(
-        required=False,
-        min_value=0,
-        help_text="Leave empty to add it after the others.",
-        widget=forms.NumberInput(attrs={"size": 4}),
-    )
-
+class LearningOutcomeForm(OrderedPartForm):
     class Meta:
         model = LearningOutcome
         fields = ["position", "text"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.instance.pk:
-            self.initial["position"] = None
-
-
-def number_outcomes(forms_in_order):
-    """Give outcomes left without a position the next number after the ones above them."""
-    last = 0
-    for form in forms_in_order:
-        position = form.cleaned_data.get("position")
-        if position is None:
-            last += 1
-            form.instance.position = last
-        else:
-            last = max(last, position)
 
 
 class SessionForm(forms.ModelForm):
@@ -92,8 +69,10 @@ class SessionForm(forms.ModelForm):
         return cleaned
 
 
-class CourseFilterForm(forms.Form):
-    """The public course list's filters; a value that is not one of the choices is ignored."""
+class CourseFilterForm(FilterForm):
+    """The public course list's filters."""
+
+    lookups = {"format": "format", "theme": "themes", "audience": "audience"}
 
     format = forms.ChoiceField(label="Format", required=False, choices=[("", "All formats"), *Course.Format.choices])
     theme = forms.ModelChoiceField(
@@ -105,7 +84,7 @@ class CourseFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["theme"].queryset = Theme.objects.filter(courses__is_published=True).distinct().order_by("name")
+        self.fields["theme"].queryset = Theme.objects.filter(published_q("courses__")).distinct().order_by("name")
 
     def values(self):
         """The filters that are valid; odd values in the query string are dropped, never an error."""

@@ -1,21 +1,31 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from portal.markdown import length_limit
+from portal.markdown import RenderedMarkdown, RenderedQuerySet, length_limit
 from portal.models import validate_web_address
+from portal.publication import PublicationQuerySet, Publishable, published_q
 from portal.versions import PartQuerySet
 
 
-class CourseQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True)
+class CourseQuerySet(RenderedQuerySet, PublicationQuerySet):
+    def with_upcoming(self):
+        """Each course with `next_session_starts` and `upcoming_session_count`, from Session.objects.upcoming()."""
+        sessions = Session.objects.upcoming(published=False).filter(course=OuterRef("pk")).order_by()
+        counted = sessions.values("course").annotate(n=Count("pk")).values("n")
+        return self.annotate(
+            next_session_starts=Subquery(sessions.order_by("starts").values("starts")[:1]),
+            upcoming_session_count=Coalesce(Subquery(counted), 0),
+        )
 
 
-class Course(models.Model):
+class Course(Publishable, RenderedMarkdown):
+    MARKDOWN_FIELDS = {"description": "block"}
+
     class Format(models.TextChoices):
         CLASSROOM = "classroom", "Classroom"
         VIRTUAL = "virtual", "Virtual (live online)"
@@ -39,6 +49,7 @@ class Course(models.Model):
         max_length=600, help_text="One or two sentences, shown on lists.", validators=[length_limit(600)]
     )
     description = MarkdownxField(blank=True, validators=[length_limit(20_000)])
+    description_html = models.TextField(default="", db_default="", editable=False)
     audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.PRACTITIONERS)
     audience_detail = models.CharField(
         "who it is for", max_length=300, blank=True, help_text="e.g. 'Health visitors, school nurses and GPs'."
@@ -63,7 +74,6 @@ class Course(models.Model):
         help_text="For eLearning, or when sessions are booked on one page. http or https only.",
     )  # fmt: skip
     themes = models.ManyToManyField("briefings.Theme", blank=True, related_name="courses")
-    is_published = models.BooleanField("published", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -74,6 +84,11 @@ class Course(models.Model):
     class Meta:
         ordering = ["title"]
         permissions = [("publish_course", "Can publish and unpublish courses")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published__isnull=False), name="course_published_has_date"
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -99,9 +114,10 @@ class LearningOutcome(models.Model):
 
 
 class SessionQuerySet(PartQuerySet):
-    def upcoming(self):
-        """Sessions that have not ended and are not cancelled, on published courses."""
-        return self.filter(ends__gt=timezone.now(), course__is_published=True).exclude(status=Session.Status.CANCELLED)
+    def upcoming(self, published=True):
+        """Sessions that have not ended and are not cancelled (by default only on published courses)."""
+        sessions = self.filter(ends__gt=timezone.now()).exclude(status=Session.Status.CANCELLED)
+        return sessions.filter(published_q("course__")) if published else sessions
 
     def bookable(self):
         return self.upcoming().filter(status=Session.Status.OPEN, starts__gt=timezone.now())

@@ -1,9 +1,9 @@
-from django.db.models import Min, Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from briefings.models import Briefing
-from briefings.views import private_if_staff
+from portal.cache import private_if_staff
 from portal.context_processors import site_settings
 
 from .calendar import calendar_response
@@ -14,19 +14,8 @@ from .models import Course, Session
 def course_list(request):
     filters = CourseFilterForm(request.GET)
     chosen = filters.values()
-    courses = Course.objects.published()
-    if "format" in chosen:
-        courses = courses.filter(format=chosen["format"])
-    if "theme" in chosen:
-        courses = courses.filter(themes=chosen["theme"])
-    if "audience" in chosen:
-        courses = courses.filter(audience=chosen["audience"])
-    upcoming = Q(sessions__ends__gt=timezone.now()) & ~Q(sessions__status=Session.Status.CANCELLED)
-    courses = (
-        courses.annotate(next_session=Min("sessions__starts", filter=upcoming))
-        .order_by("title")
-        .prefetch_related("themes")
-    )
+    courses = filters.filter(Course.objects.published(), chosen)
+    courses = courses.with_upcoming().order_by("title").prefetch_related("themes")
     context = {
         "courses": courses,
         "filters": CourseFilterForm(initial=chosen),

@@ -4,8 +4,8 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 # Full-text structures Django's model state does not describe: an FTS5 table with triggers on
-# SQLite, a generated weighted tsvector with a GIN index on PostgreSQL. Kept here (not imported
-# from portal.search) so this migration always does what it did the day it was written.
+# SQLite, a generated weighted tsvector with a GIN index on PostgreSQL. Written only here:
+# portal.site.search re-applies these statements (rebuild_search_index) when a table rebuild dropped them.
 SQLITE = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS portal_searchdocument_fts USING fts5(
         title, summary, body, keywords,

@@ -3,7 +3,7 @@ import datetime
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
-# Kept here (not imported from portal.search) so this migration always does what it did the day
+# Kept here (not imported from portal.site.search) so this migration always does what it did the day
 # it was written: published courses and stand-alone resources are public whatever the date; a
 # briefing and its resources from the briefing's publication date once it is published.
 ALWAYS = datetime.date(1, 1, 1)

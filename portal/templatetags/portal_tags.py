@@ -4,23 +4,15 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from portal.markdown import render_markdown
+from portal.markdown import render_block
 
 register = template.Library()
-
-# The sanitiser leaves <table> without attributes, so these tags are exact.
-TABLE_OPEN = "<table>"
-TABLE_CLOSE = "</table>"
 
 
 @register.filter
 def markdown(text):
-    """Render Markdown through the one sanitising renderer; wide tables scroll in their own box."""
-    html = render_markdown(text)
-    html = html.replace(TABLE_OPEN, '<div class="table-wrap">' + TABLE_OPEN).replace(
-        TABLE_CLOSE, TABLE_CLOSE + "</div>"
-    )
-    return mark_safe(html)  # noqa: S308 - sanitised by nh3
+    """Render Markdown through the one sanitising renderer (text with no stored HTML, such as a default)."""
+    return mark_safe(render_block(text))  # noqa: S308 - sanitised by nh3
 
 
 # UK phone numbers as people write them in prose:

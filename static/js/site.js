@@ -207,18 +207,6 @@
     });
   }
 
-  // A link whose text already is its address needs no address printed after it.
-  function markBareLinks() {
-    var normalise = function (url) {
-      return url.trim().replace(/^https?:\/\//i, "").replace(/^www\./i, "").replace(/\/+$/, "").toLowerCase();
-    };
-    document.querySelectorAll('a[href^="http"]').forEach(function (a) {
-      if (normalise(a.textContent) === normalise(a.getAttribute("href"))) {
-        a.classList.add("print-no-url");
-      }
-    });
-  }
-
   function init() {
     document.querySelectorAll("[data-print-button]").forEach(function (button) {
       button.hidden = false;
@@ -227,7 +215,6 @@
         window.print();
       });
     });
-    markBareLinks();
     window.addEventListener("beforeprint", stampPrintDate);
   }
 

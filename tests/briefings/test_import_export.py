@@ -7,7 +7,7 @@ from django.core import serializers
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 
-from briefings.importer import import_file, parse_sections
+from briefings.importer import FIELDS, import_file, parse_sections
 from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
 from tests.factories import BriefingFactory, CourseFactory
 
@@ -319,3 +319,64 @@ def test_theme_names_match_existing_themes_case_insensitively(courses):
     Theme.objects.create(name="Child neglect", slug="child-neglect")
     import_file("a.md", GOOD.replace("[Child neglect,", "[child NEGLECT,").encode())
     assert Theme.objects.filter(name__iexact="child neglect").count() == 1
+
+
+def test_a_ratio_or_a_time_in_the_front_matter_stays_as_written(courses):
+    text = GOOD.replace("figure: 60%", "figure: 1:10").replace("source: NSPCC", "source: 9:30")
+    result = import_file("a.md", text.encode())
+    assert result.ok, result.error
+    fact = KeyFact.objects.get()
+    assert (fact.figure, fact.source) == ("1:10", "9:30")
+
+
+def test_every_problem_of_a_file_is_reported_at_once_each_naming_its_field(courses):
+    text = (
+        "---\ntitle: T\nkind: podcast\nsummary: S.\nreveiw_due: 2024-01-01\npublished: soon\n"
+        "courses: [child-neglect, no-such-course]\n"
+        "key_facts:\n  - figure: 60%\n  - figure: 1 in 3\n    text: of reviews\n    colour: red\n"
+        "resources:\n  - title: Toolkit\n    url: ../toolkit.pdf\n  - url: https://example.org/x\n"
+        "questions: ['', 'Why?']\n---\n## A\nText\n"
+    )
+    result = import_file("a.md", text.encode())
+    assert not result.ok
+    assert result.error.split("\n") == [
+        "a.md: reveiw_due: unknown field; the fields are " + ", ".join(FIELDS),
+        "a.md: kind: unknown value 'podcast'; use one of thematic_review, seven_minute_briefing, audit_findings",
+        "a.md: published: 'soon' is not a valid date (write it as YYYY-MM-DD, e.g. 2024-05-01)",
+        "a.md: key_facts[1].text: is required",
+        "a.md: key_facts[2]: unknown field 'colour'; the fields are figure, text, source",
+        "a.md: questions[1]: is required",
+        "a.md: resources[1].url: '../toolkit.pdf' is a relative link; use the full web address starting with "
+        "https://, or upload the file in the admin (uploaded files start with /media/)",
+        "a.md: resources[2].title: is required",
+        "a.md: courses: no course with the slug 'no-such-course'",
+    ]
+    assert Briefing.objects.count() == 0 and Theme.objects.count() == 0
+
+
+def test_the_front_matter_and_the_body_are_reported_together(courses):
+    deep = "\n".join("  " * level + "- item" for level in range(40))
+    result = import_file("a.md", f"---\ntitle: T\nkind: podcast\nsummary: S.\n---\n## Deep\n{deep}\n".encode())
+    lines = result.error.split("\n")
+    assert [line.split(":")[1].strip() for line in lines] == ["kind", "sections[1].body (Deep)"]
+
+
+def test_every_problem_the_models_find_is_reported_at_once(courses):
+    long_heading, long_figure = "h" * 250, "9" * 50
+    text = (
+        f"---\ntitle: T\nkind: audit_findings\nsummary: S.\nkey_facts:\n  - figure: '{long_figure}'\n"
+        f"    text: of reviews\n---\n## {long_heading}\nText\n## {long_heading}\nMore\n"
+    )
+    result = import_file("a.md", text.encode())
+    fields = [line.split(": ")[1] for line in result.error.split("\n")]
+    assert fields == ["key_facts[1].figure", "sections[1].heading", "sections[2].heading"]
+    assert Briefing.objects.count() == 0
+
+
+def test_the_command_prints_every_problem_of_a_bad_file(tmp_path, courses, capsys):
+    write(tmp_path, "bad.md", "---\ntitle: T\nkind: podcast\nsummary: S.\ncourses: [nope]\n---\n")
+    with pytest.raises(CommandError):
+        call_command("import_briefings", str(tmp_path))
+    err = capsys.readouterr().err
+    assert "bad.md: kind: unknown value 'podcast'" in err
+    assert "bad.md: courses: no course with the slug 'nope'" in err

@@ -9,7 +9,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from briefings import print_views
-from briefings.models import Briefing
+from briefings.models import Briefing, Resource
+from portal.markdown import mark_bare_links, render_markdown
 from tests.factories import PrintBriefingFactory, ResourceFactory
 from tests.print_content import AUDIT_SECTIONS, SEVEN_MINUTE_QUESTIONS, SEVEN_MINUTE_SECTIONS, long_sections
 
@@ -124,6 +125,7 @@ def test_team_pack_queries_do_not_grow_with_the_number_of_parts(client, django_a
 @pytest.mark.django_db
 def test_print_header_has_title_address_dates_and_date_printed(client):
     briefing = PrintBriefingFactory()
+    before = timezone.localdate()
     html = client.get(team_pack_url(briefing)).content.decode()
     header = html[html.index('class="print-only print-header"') :][:1500]
     assert briefing.title in header
@@ -131,8 +133,11 @@ def test_print_header_has_title_address_dates_and_date_printed(client):
     assert "Published 1 May 2024" in header
     assert "Last reviewed 3 March 2025" in header
     assert "Next review due 1 May 2026" in header
-    today = timezone.localdate()
-    assert f'Printed on <time class="print-date" datetime="{today:%Y-%m-%d}">{today.day} {today:%B %Y}</time>' in header
+    # Either side of midnight, should the request run across it.
+    assert any(
+        f'Printed on <time class="print-date" datetime="{day:%Y-%m-%d}">{day.day} {day:%B %Y}</time>' in header
+        for day in {before, timezone.localdate()}
+    )
 
 
 # --- PDF ---
@@ -308,7 +313,30 @@ def test_fetcher_refuses_anything_but_the_sites_own_files(url):
     ],
 )
 def test_links_whose_text_is_the_address_are_marked_so_print_does_not_repeat_it(html, marked):
-    assert ('class="print-no-url"' in print_views.mark_bare_links(html)) is marked
+    assert ('class="print-no-url"' in mark_bare_links(html)) is marked
+
+
+@pytest.mark.parametrize(
+    ("markdown", "marked"),
+    [
+        ("See <https://example.org/toolkit>.", True),
+        ("See [www.example.org](https://www.example.org/).", True),
+        ("See [the toolkit](https://example.org/toolkit).", False),
+    ],
+)
+def test_the_page_itself_marks_bare_links_for_browser_print_and_pdf_alike(markdown, marked):
+    """The server marks the link once, in the HTML both the browser's print and the PDF lay out."""
+    assert ('class="print-no-url"' in render_markdown(markdown)) is marked
+
+
+@pytest.mark.django_db
+def test_a_resource_titled_with_its_address_is_marked_on_the_page(client):
+    briefing = PrintBriefingFactory(slug="bare-resource")
+    Resource.objects.create(briefing=briefing, title="https://example.org/toolkit", url="https://example.org/toolkit")
+    Resource.objects.create(briefing=briefing, title="The toolkit", url="https://example.org/other", position=2)
+    html = client.get(briefing.get_absolute_url()).content.decode()
+    assert '<a href="https://example.org/toolkit" class="print-no-url">' in html
+    assert '<a href="https://example.org/other">' in html
 
 
 def test_a_public_pdf_uses_only_files_the_public_may_have(db, settings, tmp_path):

@@ -155,11 +155,11 @@ def test_draft_briefing_is_shown_to_staff_with_draft_label(staff_client):
     assert '<meta name="robots" content="noindex">' in body
 
 
-def test_staff_see_overdue_notice_and_public_see_only_dates(staff_client):
+def test_staff_see_what_to_do_and_the_public_are_told_it_is_due_for_review(staff_client):
     briefing = BriefingFactory(review_due=timezone.localdate() - datetime.timedelta(days=1))
     public = Client().get(briefing.get_absolute_url()).content.decode()
     assert "Overdue for review" not in public
-    assert "Next review due" in public
+    assert "Next review due" in public and "This briefing is due for review" in public
     assert "Overdue for review" in staff_client.get(briefing.get_absolute_url()).content.decode()
 
 

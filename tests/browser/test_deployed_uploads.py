@@ -17,7 +17,7 @@ def test_uploaded_image_loads_and_resource_pdf_downloads_with_safe_headers(brows
 
         image = page.locator(f'img[src="/media/{content["image"]}"]')
         image.scroll_into_view_if_needed()
-        page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=image.element_handle(), timeout=20000)
+        page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=image.element_handle(), timeout=60_000)
         assert image.evaluate("el => el.naturalWidth") == 120
         [loaded] = image_responses
         assert loaded.status == 200

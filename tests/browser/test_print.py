@@ -115,6 +115,21 @@ def test_external_links_print_their_address_after_the_text(page, live_server):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_link_whose_text_is_its_address_prints_the_address_once(browser, live_server, javascript):
+    """The server marks the link, so browser print (with or without scripts) and the PDF print it alike."""
+    sections = [("Where to start", "Read <https://example.org/bare-toolkit> first.")]
+    briefing = PrintBriefingFactory(kind=Briefing.Kind.AUDIT_FINDINGS, sections=sections, numbered=False)
+    context = browser.new_context(java_script_enabled=javascript)
+    try:
+        text = "".join("".join(print_to_pdf(context.new_page(), live_server.url + briefing.get_absolute_url())).split())
+    finally:
+        context.close()
+    assert "Readhttps://example.org/bare-toolkitfirst." in text
+    assert "(https://example.org/bare-toolkit)" not in text
+
+
+@pytest.mark.django_db(transaction=True)
 def test_print_button_shows_with_javascript_and_prints(page, live_server):
     briefing = PrintBriefingFactory()
     page.add_init_script("window.print = () => { window.printed = (window.printed || 0) + 1; };")

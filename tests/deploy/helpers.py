@@ -104,7 +104,7 @@ def gunicorn(env, port=None):
     port = port or free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--timeout", "60", "--log-level", "warning"],
+         "--workers", "1", "--timeout", "120", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -113,7 +113,7 @@ def gunicorn(env, port=None):
         yield base
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.wait(timeout=120)
 
 
 @contextmanager
@@ -163,7 +163,7 @@ def nginx(site_conf, base):
         yield process
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        process.wait(timeout=120)
 
 
 def self_signed_certificate(base, host):

@@ -56,7 +56,7 @@ def checkout(tmp_path_factory):
 def run(cwd, command, check=True):
     # The README's commands, run as a shell runs them when typed.
     done = subprocess.run(  # noqa: S602
-        command, shell=True, cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=300
+        command, shell=True, cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=600
     )
     if check:
         assert done.returncode == 0, f"{command!r} failed:\n{done.stdout}\n{done.stderr}"

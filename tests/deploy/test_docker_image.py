@@ -43,7 +43,8 @@ def test_the_images_own_command_serves_pages_static_and_uploaded_files(tmp_path,
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/healthz/", process=server)
-        assert subprocess.run(health, cwd=ROOT, env=env, timeout=30).returncode == 0
+        # As Docker judges it (--retries=3): one check that runs past its 4 s on a busy machine is not a failure.
+        assert any(subprocess.run(health, cwd=ROOT, env=env, timeout=120).returncode == 0 for _ in range(3))
 
         status, _, page = fetch(base + content["briefing"])
         assert status == 200
@@ -60,4 +61,4 @@ def test_the_images_own_command_serves_pages_static_and_uploaded_files(tmp_path,
         assert fetch(base + "/media/" + content["draft_pdf"])[0] == 404
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.wait(timeout=120)

@@ -63,12 +63,13 @@ def prepare(env):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def wait_for_health(url, server, seconds=60):
+def wait_for_health(url, server, seconds=180):
+    """Poll /healthz/; generous, as four workers start slowly on a busy machine."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert server.poll() is None, f"gunicorn for {url} exited with {server.returncode}"
         try:
-            with urllib.request.urlopen(url + "/healthz/", timeout=5) as response:  # noqa: S310 - loopback
+            with urllib.request.urlopen(url + "/healthz/", timeout=60) as response:  # noqa: S310 - loopback
                 if response.status == 200:
                     return
         except OSError:
@@ -125,6 +126,8 @@ def site():
             log = open(f"{tmp}/gunicorn-{machine}.log", "w")  # noqa: SIM115 - closed below
             logs.append(log)
             command = [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--workers", "2"]
+            # gunicorn's 30 s for one request (a PDF) can run out on a busy machine.
+            command += ["--timeout", "120"]
             servers.append(
                 subprocess.Popen(
                     [*command, "--bind", f"127.0.0.1:{port}"], cwd=ROOT, env=machine_env, stdout=log, stderr=log
@@ -139,7 +142,7 @@ def site():
             for server in servers:
                 server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: nothing is in flight
             for server in servers:
-                server.wait(timeout=30)
+                server.wait(timeout=120)
             for log in logs:
                 log.close()
             with admin.cursor() as cursor:

@@ -7,11 +7,26 @@ from email import policy
 import pytest
 from aiosmtpd.controller import Controller
 
+# aiosmtpd gives its thread 5 s to start listening; a busy machine can take longer.
+READY_TIMEOUT = 60
+
 
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def start_smtp(mailbox, port=None):
+    """A started aiosmtpd controller on `port`, or on a free port (another if one is taken meanwhile)."""
+    for attempt in range(5):
+        controller = Controller(mailbox, hostname="127.0.0.1", port=port or free_port(), ready_timeout=READY_TIMEOUT)
+        try:
+            controller.start()
+            return controller
+        except OSError:
+            if port or attempt == 4:
+                raise
 
 
 class Mailbox:
@@ -36,7 +51,7 @@ class Mailbox:
             self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 2.0.0 OK"
 
-    def wait_for(self, count, seconds=60):
+    def wait_for(self, count, seconds=180):
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             with self.lock:
@@ -50,8 +65,7 @@ class Mailbox:
 def smtp_server():
     """A real SMTP server on a free loopback port; yields (mailbox, port)."""
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
+    controller = start_smtp(mailbox)
     try:
         yield mailbox, controller.port
     finally:

@@ -1,7 +1,6 @@
 """send_mail_later: recorded, sent by the worker to a real SMTP server, retried on a temporary failure, never twice."""
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.mail import BadHeaderError
 from django.db import transaction
 from django_tasks_db.management.commands.db_worker import Worker
@@ -10,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 from mail.models import OutgoingEmail
 from mail.outbox import deliver_email, send_again, send_mail_later
 
-from .conftest import Mailbox, free_port
+from .conftest import Mailbox, free_port, start_smtp
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,8 +81,7 @@ def test_a_server_that_cannot_be_reached_is_tried_again_later(settings, smtp_set
     assert email.next_attempt_at is not None
 
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
+    controller = start_smtp(mailbox, port)
     try:
         DBTaskResult.objects.filter(status="READY").update(run_after=email.created_at)
         run_worker()

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from briefings.models import Briefing, DiscussionQuestion, FeaturedTheme, KeyFact, Resource, Section, Theme
-from portal import search
 from portal.models import SiteSettings
+from portal.site import search
 from training.models import Course, LearningOutcome, Session
 
 # The ceiling for each page type. A change that needs more must say why here.

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from briefings.models import Briefing
 from portal.models import SiteSettings
-from portal.search import PAGE_SIZE
+from portal.site.search import PAGE_SIZE
 from tests.factories import BriefingFactory
 
 

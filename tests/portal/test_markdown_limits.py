@@ -19,9 +19,10 @@ def test_absurdly_deep_nesting_is_shown_as_text_not_an_error():
 
 
 def test_thousands_of_unclosed_brackets_render_quickly():
-    started = time.perf_counter()
+    # CPU time: the work this renderer does, which other processes on a busy machine do not add to.
+    started = time.process_time()
     html = render_markdown("see [note " * 5000)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert "see [note" in html
 
 

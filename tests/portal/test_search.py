@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefings.models import Briefing, Section
-from portal import search
 from portal.models import SearchDocument, SiteSettings
+from portal.site.search import index, query, results
 from tests.factories import BriefingFactory, CourseFactory, ResourceFactory, ThemeFactory
 from tests.portal.search_helpers import result_titles, text_of
 
@@ -163,7 +163,7 @@ def test_public_from_follows_each_source(client, django_capture_on_commit_callba
     live = BriefingFactory(title="Live", resources=["Live poster"])
     draft = BriefingFactory(title="Draft", draft=True, published=None, resources=["Draft poster"])
     ResourceFactory(title="Stand-alone leaflet")
-    CourseFactory(title="Published course")
+    course = CourseFactory(title="Published course")
     CourseFactory(title="Draft course", draft=True)
     public_from = dict(SearchDocument.objects.values_list("title", "public_from"))
     assert public_from == {
@@ -171,8 +171,8 @@ def test_public_from_follows_each_source(client, django_capture_on_commit_callba
         "Live poster": live.published,
         "Draft": None,
         "Draft poster": None,
-        "Stand-alone leaflet": search.ALWAYS,
-        "Published course": search.ALWAYS,
+        "Stand-alone leaflet": index.ALWAYS,
+        "Published course": course.published,
         "Draft course": None,
     }
     with django_capture_on_commit_callbacks(execute=True):
@@ -225,7 +225,7 @@ def test_editing_a_section_updates_the_index_when_the_transaction_commits(client
 def test_many_changes_in_one_transaction_index_each_briefing_once(django_capture_on_commit_callbacks, monkeypatch):
     briefing = BriefingFactory(title="Edited", sections=[("A", "One."), ("B", "Two.")])
     calls = []
-    monkeypatch.setitem(search.INDEXERS, "briefing", lambda ids: calls.append(set(ids)))
+    monkeypatch.setitem(index.INDEXERS, "briefing", lambda ids: calls.append(set(ids)))
     with django_capture_on_commit_callbacks(execute=True):
         briefing.title = "Edited again"
         briefing.save()
@@ -404,8 +404,8 @@ def test_results_are_paginated(client):
         BriefingFactory(title=f"Neglect {n:02}")
     first = client.get(URL, {"q": "neglect"})
     second = client.get(URL, {"q": "neglect", "page": "2"})
-    assert len(first.context["results"]) == search.PAGE_SIZE
-    assert len(second.context["results"]) == 25 - search.PAGE_SIZE
+    assert len(first.context["results"]) == results.PAGE_SIZE
+    assert len(second.context["results"]) == 25 - results.PAGE_SIZE
     assert set(result_titles(first)).isdisjoint(result_titles(second))
     assert 'href="?q=neglect&amp;page=2"' in first.content.decode()
     # Out of range or junk page numbers still get a page.
@@ -446,7 +446,7 @@ def test_number_of_queries_does_not_grow_with_results(client, django_assert_max_
     with django_assert_max_num_queries(7 if connection.vendor == "postgresql" else 4):
         response = client.get(URL, {"q": "neglect", "theme": theme.slug})
     assert response.context["count"] == 2 * matches + 1
-    assert briefing.title in result_titles(response) or matches > search.PAGE_SIZE
+    assert briefing.title in result_titles(response) or matches > results.PAGE_SIZE
 
 
 # --- Odd input ---------------------------------------------------------------------------------------
@@ -511,7 +511,7 @@ def test_repeated_parameters_use_the_last_value(client):
 
 def test_long_queries_are_cut_to_200_characters(client):
     response = client.get(URL, {"q": "a" * 10_000})
-    assert len(response.context["query"]) == search.MAX_QUERY_LENGTH
+    assert len(response.context["query"]) == query.MAX_QUERY_LENGTH
 
 
 def test_query_with_only_punctuation_asks_for_a_word(client):
@@ -529,7 +529,7 @@ def test_empty_query_shows_the_form_without_results(client):
 
 
 @pytest.mark.parametrize(
-    ("query", "fts5", "websearch"),
+    ("text", "fts5", "websearch"),
     [
         ("neglect", '("neglect")', "neglect"),
         ("Neglect Audits", '("neglect") AND ("audits")', "neglect audits"),
@@ -544,19 +544,19 @@ def test_empty_query_shows_the_form_without_results(client):
         ("co-sleeping", '("co sleeping")', '"co sleeping"'),
     ],
 )
-def test_query_translation(query, fts5, websearch):
-    parsed = search.parse_query(search.clean_query(query))
+def test_query_translation(text, fts5, websearch):
+    parsed = query.parse_query(query.clean_query(text))
     assert parsed.fts5() == fts5
     assert parsed.websearch() == websearch
 
 
-@pytest.mark.parametrize("query", ["", "!!!", "-neglect", "or", '""', "😀"])
-def test_queries_without_a_word_to_find_are_not_run(query):
-    assert not search.parse_query(search.clean_query(query))
+@pytest.mark.parametrize("text", ["", "!!!", "-neglect", "or", '""', "😀"])
+def test_queries_without_a_word_to_find_are_not_run(text):
+    assert not query.parse_query(query.clean_query(text))
 
 
 def test_clean_query_removes_nul_and_control_characters():
-    assert search.clean_query("ne\x00gl\x1bect\n\tcase") == "ne gl ect case"
+    assert query.clean_query("ne\x00gl\x1bect\n\tcase") == "ne gl ect case"
 
 
 # --- PostgreSQL plans --------------------------------------------------------------------------------
@@ -572,8 +572,8 @@ def test_postgres_search_queries_need_no_sequential_scan(kind):
     theme = ThemeFactory(name="Neglect")
     BriefingFactory(title="Neglect", resources=["Neglect toolkit"], themes=[theme])
     CourseFactory(title="Neglect course")
-    found = search._Search(search.parse_query("neglect -zebra"), theme)
-    with search.planner_settings(), connection.cursor() as cursor:
+    found = results.Search(query.parse_query("neglect -zebra"), theme)
+    with found.backend.planner_settings(), connection.cursor() as cursor:
         for sql, params in [found.statement(kind, 1), found.shown_queryset([1, 2]).query.sql_with_params()]:
             cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
             plan = cursor.fetchone()[0]

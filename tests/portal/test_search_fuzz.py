@@ -37,7 +37,9 @@ def content(db):
 
 
 @pytest.mark.django_db
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(q=awkward, kind=param, theme=param, page_number=page)
 def test_any_query_string_gets_a_page_never_a_server_error(client, content, q, kind, theme, page_number):
     params = {name: value for name, value in {"kind": kind, "theme": theme, "page": page_number}.items() if value}
@@ -47,7 +49,9 @@ def test_any_query_string_gets_a_page_never_a_server_error(client, content, q, k
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(words=st.lists(st.sampled_from(["neglect", "or", "-", '"', "compliance", "-toolkit", "GCP2", "*"]), max_size=8))
 def test_any_mix_of_operators_and_words_gets_a_page(client, content, words):
     response = client.get(URL, {"q": " ".join(words), "theme": content.slug})

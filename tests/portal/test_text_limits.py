@@ -18,7 +18,7 @@ def editor_text_fields():
     for model in apps.get_models():
         if model._meta.app_label in EDITED_APPS and not model.__name__.startswith("Historical"):
             for field in model._meta.get_fields():
-                if isinstance(field, models.TextField):
+                if isinstance(field, models.TextField) and field.editable:  # not HTML stored by a save
                     yield f"{model.__name__}.{field.name}", field
     settings = apps.get_model("portal", "SiteSettings")
     for name in ("emergency_line", "accessibility_statement"):

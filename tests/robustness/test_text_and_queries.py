@@ -6,8 +6,8 @@ from django.core.management import call_command
 from briefings.forms import SectionForm
 from briefings.importer import parse_sections, render_briefing
 from briefings.templatetags.briefing_tags import inline_markdown
-from briefings.text import tidy_markdown
 from portal.markdown import render_markdown
+from portal.text import tidy_markdown
 
 
 def test_word_bullets_after_a_paragraph_become_a_list():

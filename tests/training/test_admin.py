@@ -3,6 +3,7 @@ from datetime import UTC
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import BriefingFactory, CourseFactory, SessionFactory, uk
 from training.forms import WEB_ADDRESS_MESSAGE, SessionForm
@@ -29,7 +30,8 @@ def course_post(**overrides):
         "audience": "practitioners",
         "format": "classroom",
         "booking_url": "https://learning.example.org/gcp2",
-        "is_published": "on",
+        "status": "published",
+        "published": "2024-05-01",
         **management("outcomes"),
         **management("sessions"),
         **management("Briefing_courses"),
@@ -160,7 +162,7 @@ def test_stale_course_edit_is_refused(staff_client, course):
     data = course_post(title="Changed", slug=course.slug, loaded_version=course.version)
     response = staff_client.post(reverse("admin:training_course_change", args=[course.pk]), data)
     assert response.status_code == 200
-    assert response.context["adminform"].form.non_field_errors()
+    assert response.context["conflict"] is not None and not response.context["adminform"].form.is_bound
     course.refresh_from_db()
     assert course.title == "Child Neglect"
 
@@ -221,7 +223,7 @@ def test_editor_cannot_publish(editor_client):
     draft.refresh_from_db()
     assert not draft.is_published
     body = editor_client.get(reverse("admin:training_course_change", args=[draft.pk])).content.decode()
-    assert not re.search(r'name="is_published"', body)
+    assert not re.search(r'name="status"', body)
 
 
 def test_session_status_actions(staff_client, course):
@@ -237,3 +239,30 @@ def test_session_view_on_site_goes_to_course(staff_client, course):
     session = SessionFactory(course=course)
     body = staff_client.get(reverse("admin:training_session_change", args=[session.pk])).content.decode()
     assert "View on site" in body
+
+
+def test_outcomes_are_numbered_one_two_three_like_a_briefings_parts(staff_client, course):
+    """Outcomes follow the same ordering rule as a briefing's sections: positions close up, empty ones go last."""
+    first = LearningOutcome.objects.create(course=course, text="First", position=10)
+    second = LearningOutcome.objects.create(course=course, text="Second", position=20)
+    data = course_post(
+        title=course.title,
+        slug=course.slug,
+        loaded_version=Course.objects.get(pk=course.pk).version,
+        **management("outcomes", total=3, initial=2),
+    )
+    data.update({"outcomes-0-id": str(first.pk), "outcomes-0-course": str(course.pk)})
+    data.update({"outcomes-0-text": "First", "outcomes-0-position": "10"})
+    data.update({"outcomes-1-id": str(second.pk), "outcomes-1-course": str(course.pk)})
+    data.update({"outcomes-1-text": "Second", "outcomes-1-position": "20"})
+    data.update({"outcomes-2-text": "Added last", "outcomes-2-position": ""})
+    response = staff_client.post(reverse("admin:training_course_change", args=[course.pk]), data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert [(o.position, o.text) for o in course.outcomes.all()] == [(1, "First"), (2, "Second"), (3, "Added last")]
+
+
+def test_a_course_published_with_no_date_is_published_from_today(publisher_client):
+    response = publisher_client.post(reverse("admin:training_course_add"), course_post(published=""))
+    assert response.status_code == 302
+    course = Course.objects.get(slug="graded-care-profile-2")
+    assert (course.status, course.published) == ("published", timezone.localdate())

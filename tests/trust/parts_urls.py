@@ -9,7 +9,7 @@ from django.urls import path
 
 from briefings.admin import BriefingAdmin, ResourceAdmin
 from briefings.models import Briefing, Resource
-from portal.urls import urlpatterns as site_urlpatterns
+from portal.site.urls import urlpatterns as site_urlpatterns
 from training.admin import CourseAdmin, SessionAdmin
 from training.models import Course, Session
 

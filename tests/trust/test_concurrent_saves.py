@@ -154,7 +154,7 @@ def site(tmp_path, db):
         log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed after the server stops
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"{HOST}:{port}",
-             "--workers", "2", "--preload", "--timeout", "60", "--log-level", "warning"],
+             "--workers", "2", "--preload", "--timeout", "120", "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
@@ -165,11 +165,12 @@ def site(tmp_path, db):
             yield alex, sam, briefings, stored_summary
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            server.wait(timeout=120)
             log.close()
 
 
-def wait_until_up(port, server, seconds=60):
+def wait_until_up(port, server, seconds=180):
+    """Poll /healthz/; generous, as loading the app with --preload takes a while on a busy machine."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert server.poll() is None, "gunicorn exited"

@@ -109,7 +109,7 @@ def free_port():
 
 def fetch(url):
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - loopback only
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -117,7 +117,8 @@ def fetch(url):
         return None, ""
 
 
-def wait_for(url, status, seconds=30):
+def wait_for(url, status, seconds=180):
+    """Poll until the address answers `status`; the deadline is generous, as a busy machine starts gunicorn slowly."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         code, body = fetch(url)
@@ -144,13 +145,14 @@ def own_postgres():
         subprocess.run([*run_as, *args], check=True, capture_output=True)
 
     pg(f"{bindir}/initdb", "-D", str(data), "-U", user, "-A", "trust", "-E", "UTF8")
-    start = [f"{bindir}/pg_ctl", "-D", str(data), "-l", str(base / "log"), "-w", "-o", options, "start"]
+    # pg_ctl waits 60 s by default for the server to start or stop; a busy machine may need longer.
+    start = [f"{bindir}/pg_ctl", "-D", str(data), "-l", str(base / "log"), "-w", "-t", "300", "-o", options, "start"]
     pg(*start)
     pg(f"{bindir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", user, "portal")
     try:
         yield {
             "url": f"postgres://{user}@127.0.0.1:{port}/portal",
-            "stop": lambda: pg(f"{bindir}/pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop"),
+            "stop": lambda: pg(f"{bindir}/pg_ctl", "-D", str(data), "-m", "fast", "-w", "-t", "300", "stop"),
             "start": lambda: pg(*start),
         }
     finally:
@@ -167,7 +169,7 @@ def test_site_on_postgresql_answers_503_while_the_server_is_stopped_and_recovers
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--timeout", "30", "--log-level", "warning"],
+         "--workers", "1", "--timeout", "120", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -183,10 +185,10 @@ def test_site_on_postgresql_answers_503_while_the_server_is_stopped_and_recovers
 
         own_postgres["start"]()
         # No restart of the site: the next requests reconnect by themselves.
-        body = wait_for(base + "/", 200, seconds=20)
+        body = wait_for(base + "/", 200)
         assert FRIENDLY not in body
         assert fetch(base + "/healthz/")[0] == 200
         assert fetch(base + "/briefings/")[0] == 200
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        server.wait(timeout=120)

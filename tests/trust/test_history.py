@@ -132,7 +132,9 @@ def test_admin_restore_page_confirms_then_restores(publisher_client):
     url = reverse("admin:briefings_briefing_restore", args=[briefing.pk, first.history_id])
     confirm = publisher_client.get(url)
     assert confirm.status_code == 200
-    assert "Added after" not in confirm.content.decode()
+    # Only as a part to be removed, not as one the briefing will contain.
+    assert confirm.content.decode().count("Added after") == 1
+    assert "Removed</strong> (added since that version): Added after" in confirm.content.decode()
     assert "Part 2" in confirm.content.decode()
     assert publisher_client.post(url).status_code == 302
     assert list(briefing.sections.values_list("heading", flat=True)) == ["Part 1", "Part 2"]
@@ -178,3 +180,18 @@ def test_history_pages_list_versions_and_only_briefings_and_courses_offer_restor
     briefing.save()
     page = staff_client.get(reverse("admin:briefings_briefing_history", args=[briefing.pk])).content.decode()
     assert page.count("Restore with its parts") == 2
+
+
+def test_the_confirmation_page_and_the_change_reason_write_the_time_the_same_way(publisher_client):
+    briefing = BriefingFactory(
+        title="Neglect in the early years", draft=True, sections=1, questions=1, key_facts=1, resources=1
+    )
+    first = briefing.history.order_by("history_date").first()
+    briefing.summary = "A later version."
+    briefing.save()
+    url = reverse("admin:briefings_briefing_restore", args=[briefing.pk, first.history_id])
+    stamp = timezone.localtime(first.history_date)
+    written = f"{stamp:%H:%M:%S} on {stamp.day} {stamp:%B %Y}"
+    assert f"as it was at {written}?" in publisher_client.get(url).content.decode()
+    assert publisher_client.post(url).status_code == 302
+    assert briefing.history.first().history_change_reason == f"Restored as it was at {written}"

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from briefings.importer import import_file
 from briefings.models import Briefing
+from portal import publication
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.urls("portal.urls")
+pytestmark = pytest.mark.urls("portal.site.urls")
 
 
 def briefing_file(published, summary="Short.", status="published"):
@@ -46,7 +47,10 @@ def test_editor_import_with_an_earlier_date_does_not_lift_an_embargo(db):
 
     response = admin_import(staff_client("eddie", "Editor"), "a.md", briefing_file("2020-01-01", "Edited."))
     briefing = Briefing.objects.get(slug="embargoed-learning")
-    assert (briefing.status, briefing.published, briefing.summary) == ("published", embargo, "Edited.")
+    # The change waits for approval (tests/trust/test_signoff.py), with the date as it was.
+    assert (briefing.status, briefing.published, briefing.summary) == ("published", embargo, "Short.")
+    waiting = publication.pending_for(briefing).snapshot["fields"]
+    assert (waiting["published"], waiting["summary"]) == (embargo.isoformat(), "Edited.")
     assert public_status() == 404
     # The editor is told the date was kept, not left to find out.
     assert "only someone who may publish can change it" in response.content.decode()
@@ -58,7 +62,11 @@ def test_editor_import_with_a_future_date_does_not_take_a_published_briefing_dow
 
     admin_import(staff_client("eddie", "Editor"), "a.md", briefing_file("2099-01-01", "Edited."))
     briefing = Briefing.objects.get(slug="embargoed-learning")
-    assert (briefing.published, briefing.summary) == (datetime.date(2024, 5, 1), "Edited.")
+    assert (briefing.published, briefing.summary) == (datetime.date(2024, 5, 1), "Short.")
+    waiting = publication.pending_for(briefing).snapshot["fields"]
+    assert (waiting["published"], waiting["summary"]) == ("2024-05-01", "Edited.")
+    publication.approve(publication.pending_for(briefing), UserFactory(username="pat2", publisher=True))
+    assert Briefing.objects.get(slug="embargoed-learning").summary == "Edited."
     assert public_status() == 200
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from briefings.importer import import_file
 from briefings.models import Briefing, Resource
 
-pytestmark = pytest.mark.urls("portal.urls")
+pytestmark = pytest.mark.urls("portal.site.urls")
 
 BAD_ADDRESSES = [
     "/media/../x",

@@ -101,7 +101,7 @@ def test_a_save_racing_past_the_form_check_is_still_refused(two_publishers, monk
     assert (briefing.summary, briefing.version) == ("Someone else's summary.", loaded + 1)
 
 
-@pytest.mark.urls("portal.urls")
+@pytest.mark.urls("portal.site.urls")
 def test_course_admin_refuses_a_stale_save(two_publishers):
     first, second = two_publishers
     course = CourseFactory(draft=True, outcomes=1)

@@ -11,12 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefings.models import Resource
-from portal import search
+from portal.models import SearchDocument
+from portal.site import search
+from portal.site.search.index import ALWAYS
 from tests.factories import BriefingFactory, ResourceFactory, ThemeFactory, UserFactory
 
 from .conftest import form_data, post_data
 
-pytestmark = pytest.mark.urls("portal.urls")
+pytestmark = pytest.mark.urls("portal.site.urls")
 
 
 def anonymous_search(words):
@@ -136,13 +138,13 @@ def test_shown_results_are_checked_against_the_resource_itself(db):
 def test_resource_rows_public_from(db):
     alone = ResourceFactory(title="Alone", url="https://example.org/a", draft=True)
     search.flush()
-    row = search.SearchDocument.objects.get(type="resource", object_id=alone.pk)
+    row = SearchDocument.objects.get(type="resource", object_id=alone.pk)
     assert row.public_from is None
     alone.status = "published"
     alone.save()
     search.flush()
     row.refresh_from_db()
-    assert row.public_from == search.ALWAYS
+    assert row.public_from == ALWAYS
 
 
 def test_publisher_group_may_publish_resources_and_editor_group_may_not(db):

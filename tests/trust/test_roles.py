@@ -130,14 +130,14 @@ def test_publisher_can_publish_from_the_form_and_by_bulk_action(publisher_client
     assert second.status == "published"
 
 
-@pytest.mark.urls("portal.urls")
+@pytest.mark.urls("portal.site.urls")
 def test_editor_cannot_publish_a_course_by_form_or_bulk_action(editor_client):
     course = CourseFactory(draft=True, outcomes=1)
     url = change_url(course)
     response = editor_client.get(url)
-    assert 'name="is_published"' not in response.content.decode()
+    assert 'name="status"' not in response.content.decode()
     data = form_data(response, "course_form")
-    data["is_published"] = ["on"]
+    data["status"], data["published"] = ["published"], ["2024-05-01"]
     data["summary"] = ["Edited by an editor."]
     assert editor_client.post(url, post_data(data)).status_code == 302
     course.refresh_from_db()
@@ -148,7 +148,7 @@ def test_editor_cannot_publish_a_course_by_form_or_bulk_action(editor_client):
     assert Course.objects.get(pk=course.pk).is_published is False
 
 
-@pytest.mark.urls("portal.urls")
+@pytest.mark.urls("portal.site.urls")
 def test_publisher_can_publish_a_course(publisher_client):
     course = CourseFactory(draft=True, outcomes=1)
     publisher_client.post(

@@ -9,7 +9,7 @@ from tests.factories import BriefingFactory
 
 from .conftest import form_data, post_data
 
-pytestmark = pytest.mark.urls("portal.urls")
+pytestmark = pytest.mark.urls("portal.site.urls")
 
 
 def test_editor_crafted_post_on_the_briefing_admin_cannot_publish(editor_client):

@@ -1,6 +1,6 @@
 """A part changed on its own (session, resource, ...) makes the owner's open forms stale, and the reverse.
 
-The scenario: a publisher opens a course; an editor cancels session 1 from the sessions list; the
+The scenario: a publisher opens a course; a second publisher cancels session 1 from the sessions list; the
 publisher saves the course form they opened before. That save must be refused with the usual
 "changed while you were editing" message, leaving session 1 cancelled and out of the calendar feed.
 """
@@ -31,8 +31,9 @@ def publisher(db):
 
 @pytest.fixture
 def editor(db):
+    # A second person whose changes go live at once (an editor's would wait for approval: test_signoff).
     client = Client()
-    client.force_login(UserFactory(username="eddie", editor=True, first_name="Eddie", last_name="Editor"))
+    client.force_login(UserFactory(username="eddie", publisher=True, first_name="Eddie", last_name="Editor"))
     return client
 
 

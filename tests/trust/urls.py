@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from briefings.models import Briefing, Section
 from portal.admin_mixins import OptimisticLockMixin, PublishControlMixin, RestoreWithPartsMixin
-from portal.urls import urlpatterns as site_urlpatterns
+from portal.site.urls import urlpatterns as site_urlpatterns
 
 site = admin.AdminSite(name="admin")
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 # Everything a restore needs. Left out: what Django rebuilds (content types, permissions), sessions
 # (people sign in again), login-attempt records, and the search index (rebuilt after a restore).
 INCLUDE = ["auth.group", "auth.user", "admin.logentry", "portal", "briefings", "training"]
-EXCLUDE = ["portal.searchdocument"]
+EXCLUDE = ["portal.searchdocument", "portal.searchdocumentfts"]
 DATA, MEDIA, MANIFEST = "data.json", "media.tar.gz", "manifest.json"
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from briefings.models import Briefing, Theme
 from portal.context_processors import site_settings
 from portal.models import SiteSettings
-from portal.search import clean_text
+from portal.site.search import clean_text
 
 FEED_LENGTH = 50
 

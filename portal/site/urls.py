@@ -5,8 +5,9 @@ from django.urls import include, path
 from markdownx.views import MarkdownifyView
 
 from portal import media, views
-from portal.feeds import BriefingFeed, ThemeFeed
-from portal.sitemaps import SITEMAPS
+from portal.site import views as site_views
+from portal.site.feeds import BriefingFeed, ThemeFeed
+from portal.site.sitemaps import SITEMAPS
 from portal.uploads import CheckedImageUploadView
 
 admin.site.site_header = "Neglect learning portal: staff editing"
@@ -14,11 +15,11 @@ admin.site.site_title = "Portal admin"
 admin.site.index_title = "Content"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", site_views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("staying-safe-online/", views.staying_safe, name="staying-safe"),
-    path("search/", views.search, name="search"),
+    path("search/", site_views.search, name="search"),
     path("feeds/briefings/", BriefingFeed(), name="feed-briefings"),
     path("feeds/themes/<slug:slug>/", ThemeFeed(), name="feed-theme"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

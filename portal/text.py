@@ -1,8 +1,4 @@
-"""Tidying text that arrives from other tools: Word, Google Docs, other partnerships' Markdown.
-
-Used by the importer and by the admin forms, so a briefing pasted into the admin and one imported
-from a file are stored the same way and render the same way.
-"""
+"""Tidying text pasted or imported from Word, Google Docs and other Markdown, so every route stores it alike."""
 
 import re
 
@@ -43,14 +39,8 @@ def _expand_indent(line):
 
 
 def tidy_markdown(text):
-    """Markdown as CommonMark writers and Word users mean it, in the form Python-Markdown reads.
-
-    - Word bullets ("•") become Markdown list items.
-    - A list or table straight after a paragraph line gets the blank line Python-Markdown needs
-      (CommonMark and GitHub do not need it, so files from elsewhere often lack it).
-    - Nested list items indented by 2 or 3 spaces are indented by 4, so they stay nested.
-    Fenced code blocks are left alone. Trailing spaces go: they would make hard line breaks.
-    """
+    """Markdown as Word users and other tools mean it: real list items, blank lines before lists, 4-space nesting."""
+    # Fenced code blocks are left alone. Trailing spaces go: they would make hard line breaks.
     lines = tidy_text(text).replace("\u00a0", " ").split("\n")
     out, in_fence, stack, previous = [], False, [], ""
     for index, line in enumerate(lines):

@@ -13,10 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from briefings.models import Briefing, Theme
+from portal.management.commands.backup_site import DATA, MANIFEST, MEDIA
 from portal.media import clean_name
 from training.models import Course
-
-from .backup_site import DATA, MANIFEST, MEDIA
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from portal import search
+from portal.site import search
 
 
 class Command(BaseCommand):

@@ -10,6 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from briefings.demo import feature_theme_of_the_month
+from training.demo import load_training
+
 FIXTURES = settings.BASE_DIR / "fixtures"
 
 
@@ -29,14 +32,10 @@ class Command(BaseCommand):
             json_files = sorted(str(p) for p in fixtures.glob("*.json"))
             if json_files:
                 call_command("loaddata", *json_files, verbosity=verbosity)
-            from briefings.demo import feature_theme_of_the_month
-
             feature_theme_of_the_month()  # dated from today, so never stale
             # 2. Courses and sessions; session dates are relative to today so the demo never goes stale.
             training_file = fixtures / "training.yaml"
             if training_file.exists():
-                from training.demo import load_training
-
                 load_training(training_file)
             # 3. Briefings in the import format; they link to the courses above.
             briefings_dir = fixtures / "briefings"

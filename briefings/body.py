@@ -1,0 +1,198 @@
+"""A briefing's page body (header, contents, key facts, sections, questions, resources, training) stored rendered.
+
+Rendered after every change that can alter it and stored in a StoredBody row, so a page reads
+one row (the briefing joined to its body) and fills the base template. What changes a body: the
+briefing and its parts (every route moves the briefing's version, portal.versions), its themes
+and linked courses (saved, deleted, relinked or changed with queryset.update(): signals below),
+the renderer and the templates (`manage.py rerender_markdown`). The row's key is a digest of the
+briefing's own fields, its version, the renderer version and the templates; a body whose key does
+not match the briefing as read is rendered from the parts instead, so an edit is never hidden.
+"""
+
+import hashlib
+import threading
+from functools import partial
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.template.loader import get_template, render_to_string
+from django.urls import get_script_prefix
+from django.utils.safestring import mark_safe
+
+from portal import versions
+from portal.history import PARTS
+from portal.markdown import RENDERER_VERSION, rerendered, rows_updated
+
+from .models import Briefing, StoredBody, Theme
+
+TEMPLATE = "briefings/includes/body.html"
+TAGS_TEMPLATE = "briefings/includes/article_tags.html"
+# Every template a body is made of: a change to any of them makes every stored body out of date.
+TEMPLATES = [TEMPLATE, TAGS_TEMPLATE, "briefings/includes/meta.html", "briefings/includes/key_fact_list.html",
+             "briefings/includes/section.html", "briefings/includes/resource_list.html"]  # fmt: skip
+FIELDS = ["slug", "title", "summary", "kind", "audience", "publisher", "based_on", "sample_description",
+          "published", "last_reviewed", "review_due", "version"]  # fmt: skip
+
+_templates_digest = []
+_pending = threading.local()
+
+
+def templates_digest():
+    if not _templates_digest:
+        sources = "\0".join(get_template(name).template.source for name in TEMPLATES)
+        _templates_digest.append(hashlib.sha256(sources.encode()).hexdigest())
+    return _templates_digest[0]
+
+
+def key(briefing):
+    """The digest of what a body is made from that a page reads anyway: the briefing's row and the code."""
+    raw = repr((RENDERER_VERSION, templates_digest(), get_script_prefix(), settings.MEDIA_URL,
+                [getattr(briefing, name) for name in FIELDS]))  # fmt: skip
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def render(briefing):
+    """(body HTML, head tags HTML) rendered from the briefing's parts, themes and courses."""
+    context = {"briefing": briefing}
+    return mark_safe(render_to_string(TEMPLATE, context)), mark_safe(render_to_string(TAGS_TEMPLATE, context))  # noqa: S308
+
+
+def stored(briefing):
+    """The briefing's StoredBody if it is up to date (read with select_related("stored_body")), else None."""
+    try:
+        row = briefing.stored_body
+    except StoredBody.DoesNotExist:
+        return None
+    return row if row.key == key(briefing) else None
+
+
+def page_context(briefing):
+    """What templates/briefings/detail.html needs besides the briefing: `body` and the head's `article_tags`."""
+    row = stored(briefing)
+    if row is None:
+        html, tags = render(briefing)
+    else:
+        html, tags = mark_safe(row.html), mark_safe(row.tags)  # noqa: S308 - rendered by the templates
+    return {"body": html, "article_tags": tags}
+
+
+def store(pks, batch_size=200):
+    """Render and store the bodies of these briefings (after the change that moved them has committed)."""
+    pks = sorted(pks)
+    for start in range(0, len(pks), batch_size):
+        briefings = Briefing._base_manager.filter(pk__in=pks[start : start + batch_size]).prefetch_related(
+            "sections", "questions", "key_facts", "resources", "themes"
+        )
+        rows = [
+            StoredBody(briefing=b, key=key(b), html=html, tags=tags) for b in briefings for html, tags in [render(b)]
+        ]
+        # No signals: storing a body changes no content, so the page cache is left as it is.
+        StoredBody.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["briefing"], update_fields=["key", "html", "tags"]
+        )
+    return len(pks)
+
+
+def schedule(pks, using=None):
+    """Store these briefings' bodies once the current transaction commits (at once outside one)."""
+    pks = {pk for pk in pks if pk is not None}
+    if not pks:
+        return
+    pending = _pending.__dict__.setdefault("pks", set())
+    pending |= pks
+    # One callback per call; the first to run after the commit renders each briefing once. A callback
+    # lost to a rollback leaves its briefings in `pending` for a later one, which does no harm.
+    transaction.on_commit(partial(_flush, frozenset(pks)), using=using, robust=True)
+
+
+def _flush(pks):
+    pending = _pending.__dict__.setdefault("pks", set())
+    todo = pks & pending
+    pending -= todo
+    if todo:
+        store(todo)
+
+
+def _briefings_of(field, pks):
+    return set(Briefing._base_manager.filter(**{f"{field}__in": pks}).values_list("pk", flat=True))
+
+
+def _briefing_saved(sender, instance, raw=False, using=None, **kwargs):
+    if not raw:
+        schedule({instance.pk}, using)
+
+
+def _version_moved(sender, pks, using=None, **kwargs):
+    if sender is not Briefing:
+        return
+    if transaction.get_connection(using).in_atomic_block:
+        schedule(pks, using)
+    else:
+        # Autocommit: the version moves before the part is written, and on_commit would render at once,
+        # from the old parts. Render once the part is written (_part_written).
+        _pending.__dict__.setdefault("after_write", set()).update(pks)
+
+
+def _part_written(sender, instance, using=None, **kwargs):
+    after_write = _pending.__dict__.setdefault("after_write", set())
+    pks = {*after_write, instance.briefing_id}
+    after_write.clear()
+    schedule(pks, using)
+
+
+def _themes_changed(sender, instance, action, reverse, pk_set, using=None, **kwargs):
+    """briefing.themes.add/remove/clear, or theme.briefings...: the briefings on either side."""
+    if not reverse:
+        if action in {"post_add", "post_remove", "post_clear"}:
+            schedule({instance.pk}, using)
+    elif action in {"post_add", "post_remove"}:
+        schedule(pk_set or (), using)
+    elif action == "pre_clear":
+        schedule(_briefings_of("themes", {instance.pk}), using)
+
+
+def _linked(field):
+    """A theme or course saved or deleted: the briefings that show its name, address or publication."""
+
+    def handler(sender, instance, raw=False, using=None, **kwargs):
+        if not raw:
+            schedule(_briefings_of(field, {instance.pk}), using)
+
+    return handler
+
+
+def _linked_rows_updated(field):
+    def handler(sender, pks, using=None, **kwargs):
+        schedule(_briefings_of(field, pks), using)
+
+    return handler
+
+
+def _rerendered(sender, stale_only=False, **kwargs):
+    """manage.py rerender_markdown: store every briefing's body again (with --stale-only, those out of date)."""
+    briefings = Briefing._base_manager.select_related("stored_body")
+    pks = [b.pk for b in briefings if not stale_only or stored(b) is None]
+    return store(pks)
+
+
+_on_theme, _on_course = _linked("themes"), _linked("courses")
+_on_theme_rows, _on_course_rows = _linked_rows_updated("themes"), _linked_rows_updated("courses")
+
+
+def connect():
+    course = Briefing._meta.get_field("courses").related_model
+    post_save.connect(_briefing_saved, sender=Briefing, dispatch_uid="body-briefing")
+    versions.version_moved.connect(_version_moved, dispatch_uid="body-version")
+    for label, _ in PARTS[Briefing._meta.label]:
+        part = apps.get_model(label)
+        post_save.connect(_part_written, sender=part, dispatch_uid=f"body-part-save-{label}")
+        post_delete.connect(_part_written, sender=part, dispatch_uid=f"body-part-delete-{label}")
+    m2m_changed.connect(_themes_changed, sender=Briefing.themes.through, dispatch_uid="body-themes")
+    for model, handler, rows_handler in [(Theme, _on_theme, _on_theme_rows), (course, _on_course, _on_course_rows)]:
+        label = model._meta.label
+        post_save.connect(handler, sender=model, dispatch_uid=f"body-save-{label}")
+        pre_delete.connect(handler, sender=model, dispatch_uid=f"body-delete-{label}")
+        rows_updated.connect(rows_handler, sender=model, dispatch_uid=f"body-update-{label}")
+    rerendered.connect(_rerendered, dispatch_uid="body-rerender")

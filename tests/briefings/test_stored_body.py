@@ -1,0 +1,151 @@
+"""A briefing's body is rendered when it changes and stored, so a page reads one row; it is never stale."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+
+from briefings import body
+from briefings.models import Briefing, Resource, Section, StoredBody, Theme
+from portal.models import SiteSettings
+from tests.factories import BriefingFactory, CourseFactory
+from training.models import Course
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def settings_row():
+    SiteSettings.load()  # read once per worker from the cache afterwards
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run what waits for the commit (the tests run inside one transaction that never commits)."""
+
+    def run(change, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return change(*args, **kwargs)
+
+    return run
+
+
+def page(client, briefing):
+    content = client.get(briefing.get_absolute_url()).content.decode()
+    return re.sub(r'nonce="[^"]*"', 'nonce=""', content)
+
+
+def stored_html(briefing):
+    return StoredBody.objects.get(briefing=briefing).html
+
+
+def test_a_stored_body_is_served_from_one_query(client, committed, django_assert_num_queries):
+    theme = Theme.objects.create(name="Home conditions", slug="home-conditions")
+    briefing = committed(
+        BriefingFactory, sections=7, questions=3, key_facts=2, resources=2, themes=[theme], slug="one-row"
+    )
+    committed(briefing.courses.add, CourseFactory(title="Graded care profile"))
+    client.get("/")  # the site settings and the header links are read once per worker
+    with django_assert_num_queries(1):
+        response = client.get(briefing.get_absolute_url())
+    content = response.content.decode()
+    assert "Part 7" in content and "Graded care profile" in content
+    assert '<meta property="article:tag" content="Home conditions">' in content
+
+
+def test_the_stored_body_gives_the_same_page_as_rendering_from_the_parts(client, committed):
+    theme = Theme.objects.create(name="Neglect", slug="neglect")
+    briefing = committed(BriefingFactory, sections=3, questions=2, key_facts=1, resources=1, themes=[theme])
+    committed(briefing.courses.add, CourseFactory())
+    from_store = page(client, briefing)
+    StoredBody.objects.all().delete()
+    assert page(client, briefing) == from_store
+
+
+def test_every_route_that_changes_what_a_body_shows_stores_it_again(committed):
+    theme = Theme.objects.create(name="Old theme name", slug="theme")
+    course = CourseFactory(title="Old course title")
+    briefing = committed(BriefingFactory, sections=1, themes=[theme])
+    section = briefing.sections.get()
+
+    def shows(text):
+        assert text in stored_html(briefing)
+        assert body.stored(Briefing.objects.select_related("stored_body").get(pk=briefing.pk)) is not None
+
+    committed(Briefing.objects.filter(pk=briefing.pk).update, title="Title by update")  # no signal, no version
+    assert body.stored(Briefing.objects.select_related("stored_body").get(pk=briefing.pk)) is None
+    briefing.refresh_from_db()
+    briefing.title = "Title saved"
+    committed(briefing.save)
+    shows("Title saved")
+    section.body = "Section *saved*"
+    committed(section.save)
+    shows("Section <em>saved</em>")
+    committed(Section.objects.filter(pk=section.pk).update, body="Section by update")
+    shows("Section by update")
+    committed(Section.objects.bulk_create, [Section(briefing=briefing, position=5, heading="Added in bulk")])
+    shows("Added in bulk")
+    committed(briefing.courses.add, course)
+    shows("Old course title")
+    course.title = "Course title saved"
+    committed(course.save)
+    shows("Course title saved")
+    committed(Course.objects.filter(pk=course.pk).update, status=Course.Status.DRAFT)
+    assert "Course title saved" not in stored_html(briefing)
+    theme.name = "Theme renamed"
+    committed(theme.save)
+    shows("Theme renamed")
+    committed(Theme.objects.filter(pk=theme.pk).update, name="Theme by update")
+    shows("Theme by update")
+    other = Theme.objects.create(name="Another theme", slug="another")
+    committed(other.briefings.add, briefing)
+    shows("Another theme")
+    committed(other.delete)
+    assert "Another theme" not in stored_html(briefing)
+    committed(briefing.themes.clear)
+    assert "Theme by update" not in stored_html(briefing)
+    committed(section.delete)
+    assert "Section by update" not in stored_html(briefing)
+
+
+def test_a_change_not_yet_stored_is_rendered_from_the_parts(client, committed):
+    briefing = committed(BriefingFactory, sections=1, slug="pending")
+    Section.objects.filter(briefing=briefing).update(body="Changed, not yet committed")  # on_commit never runs
+    Briefing.objects.filter(pk=briefing.pk).update(title="Retitled in a shell")
+    content = page(client, briefing)
+    assert "Changed, not yet committed" in content and "Retitled in a shell" in content
+
+
+def test_rerender_markdown_stores_bodies_again_and_stale_only_skips_current_ones(committed):
+    first = committed(BriefingFactory, sections=1)
+    second = committed(BriefingFactory, sections=1)
+    StoredBody.objects.filter(briefing=first).update(key="made by older templates", html="old")
+    StoredBody.objects.filter(briefing=second).update(html="current key, changed by hand")
+    call_command("rerender_markdown", "--stale-only", stdout=io.StringIO())
+    assert "Part 1" in stored_html(first)
+    assert stored_html(second) == "current key, changed by hand"
+    call_command("rerender_markdown", stdout=io.StringIO())
+    assert "Part 1" in stored_html(second)
+
+
+def test_a_template_change_makes_every_stored_body_out_of_date(committed, monkeypatch):
+    briefing = committed(BriefingFactory, sections=1)
+    loaded = Briefing.objects.select_related("stored_body").get(pk=briefing.pk)
+    assert body.stored(loaded) is not None
+    monkeypatch.setattr(body, "_templates_digest", ["another template"])
+    assert body.stored(loaded) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_body_is_stored_after_the_part_is_written():
+    """In autocommit a part's save moves the version before the row is written: the body waits for the row."""
+    first = BriefingFactory(sections=1)
+    second = BriefingFactory(sections=1)
+    resource = Resource.objects.create(briefing=first, title="Uploaded toolkit", url="https://example.org/t")
+    assert "Uploaded toolkit" in stored_html(first)
+    resource.briefing = second
+    resource.save()
+    assert "Uploaded toolkit" not in stored_html(first) and "Uploaded toolkit" in stored_html(second)
+    resource.delete()
+    assert "Uploaded toolkit" not in stored_html(second)
