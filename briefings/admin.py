@@ -15,11 +15,10 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_mixins import (
-    OptimisticLockMixin,
     PartLockMixin,
-    PublicationAdminMixin,
+    PublishableAdmin,
     PublishControlMixin,
-    RestoreWithPartsMixin,
+    PublisherChangesWhatIsPublicMixin,
     SignOffMixin,
 )
 from portal.forms import OrderedPartForm, number_in_order
@@ -159,16 +158,8 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Briefing)
-class BriefingAdmin(
-    AddressNoticeMixin,
-    SignOffMixin,
-    RestoreWithPartsMixin,
-    PublicationAdminMixin,
-    OptimisticLockMixin,
-    SimpleHistoryAdmin,
-):
+class BriefingAdmin(PublishableAdmin):
     form = BriefingAdminForm
-    signoff_owner = True
     formfield_overrides = FORMFIELD_OVERRIDES
     inlines = [SectionInline, KeyFactInline, QuestionInline, ResourceInline]
     prepopulated_fields = {"slug": ["title"]}
@@ -265,7 +256,7 @@ def _too_big(name):
 
 
 @admin.register(Theme)
-class ThemeAdmin(AddressNoticeMixin, SimpleHistoryAdmin):
+class ThemeAdmin(PublisherChangesWhatIsPublicMixin, AddressNoticeMixin, SimpleHistoryAdmin):
     formfield_overrides = FORMFIELD_OVERRIDES
     prepopulated_fields = {"slug": ["name"]}
     list_display = ["name", "slug", "published_briefings", "view_on_site_link"]
@@ -289,7 +280,7 @@ class ThemeAdmin(AddressNoticeMixin, SimpleHistoryAdmin):
 
 
 @admin.register(FeaturedTheme)
-class FeaturedThemeAdmin(admin.ModelAdmin):
+class FeaturedThemeAdmin(PublisherChangesWhatIsPublicMixin, admin.ModelAdmin):
     formfield_overrides = FORMFIELD_OVERRIDES
     list_display = ["theme", "starts", "ends", "is_current"]
     list_filter = ["theme"]
@@ -303,12 +294,19 @@ class FeaturedThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(SignOffMixin, PublishControlMixin, PartLockMixin, SimpleHistoryAdmin):
+class ResourceAdmin(
+    PublisherChangesWhatIsPublicMixin, SignOffMixin, PublishControlMixin, PartLockMixin, SimpleHistoryAdmin
+):
     form = ResourceAdminForm
     publish_field = "status"
-    publish_permission = "briefings.publish_resource"
+    publish_permission = publisher_permission = "briefings.publish_resource"
     formfield_overrides = FORMFIELD_OVERRIDES
     list_display = ["title", "kind", "publication", "briefing", "link"]
+
+    def is_public(self, obj):
+        # A briefing's resource is public with the briefing, and sign-off holds changes to that.
+        return obj is not None and obj.briefing_id is None and obj.status == Resource.Status.PUBLISHED
+
     list_filter = ["status", "kind", "themes", ("briefing", admin.EmptyFieldListFilter)]
     list_select_related = ["briefing"]
     search_fields = ["title", "description", "url"]

@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
+from portal.admin_mixins import ReadOnlyAdminMixin
+
 from .models import OutgoingEmail
 from .outbox import send_again, send_test_email
 
@@ -13,7 +15,7 @@ class TestEmailForm(forms.Form):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What the site has sent or tried to send, read-only: the record is what prevents a double send."""
 
     list_display = ["subject", "recipients", "status", "attempts", "created_at", "sent_at"]
@@ -26,15 +28,6 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     @admin.display(description="to")
     def recipients(self, obj):
         return ", ".join(obj.to)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Send again (failed, or stuck at sending and known not to have arrived)")
     def send_again_action(self, request, queryset):

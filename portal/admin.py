@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from .admin_mixins import ReadOnlyAdminMixin
 from .models import PendingRevision, Redirect, SiteSettings
 from .redirects import RedirectAdmin
 
@@ -11,7 +12,7 @@ admin.site.register(Redirect, RedirectAdmin)
 
 
 @admin.register(PendingRevision)
-class PendingRevisionAdmin(admin.ModelAdmin):
+class PendingRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A read-only record of changes sent for approval; they are decided on each item's review page."""
 
     list_display = ["title", "kind", "status", "author", "created", "decided_by", "decided_at", "review"]
@@ -19,15 +20,6 @@ class PendingRevisionAdmin(admin.ModelAdmin):
     list_select_related = ["content_type", "author", "decided_by"]
     search_fields = ["title", "comment"]
     exclude = ["snapshot"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="what")
     def kind(self, obj):

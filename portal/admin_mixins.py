@@ -16,9 +16,11 @@ from django.shortcuts import render
 from django.template.loader import select_template
 from django.urls import path, reverse
 from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
 
 from portal import conflicts, history, publication
 from portal.publication import Status, set_published
+from portal.redirects import AddressNoticeMixin
 from portal.versions import bump_for_link_formset, owners, part_state
 
 log = logging.getLogger(__name__)
@@ -727,3 +729,56 @@ class SignOffMixin:
                 request, f"“{obj}” was sent to the publishers for approval; they have been told.", messages.SUCCESS
             )
         return HttpResponseRedirect(change_url)
+
+
+class ReadOnlyAdminMixin:
+    """A record kept for the record: staff may look, nobody adds, changes or deletes it in admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PublishableAdmin(
+    AddressNoticeMixin,
+    SignOffMixin,
+    RestoreWithPartsMixin,
+    PublicationAdminMixin,
+    OptimisticLockMixin,
+    SimpleHistoryAdmin,
+):
+    """The admin of a public item with a web address: sign-off, history and restore, publishing, edit locks."""
+
+    signoff_owner = True
+
+
+class PublisherChangesWhatIsPublicMixin:
+    """What the public sees at once with no draft of its own (a theme, a published stand-alone resource).
+
+    An editor may look at it; only a user with `publisher_permission` adds, changes or deletes it,
+    so nothing reaches the public without a publisher, by the form, list editing or a crafted POST.
+    """
+
+    publisher_permission = "briefings.publish_briefing"
+
+    def is_public(self, obj):
+        """Whether `obj` (None: a new one) is before the public as soon as it is saved."""
+        return True
+
+    def _publisher_only(self, request, obj):
+        return self.is_public(obj) and not request.user.has_perm(self.publisher_permission)
+
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and not self._publisher_only(request, None)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and not (obj is not None and self._publisher_only(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._publisher_only(request, obj)

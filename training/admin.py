@@ -14,14 +14,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from briefings.models import Briefing
 from portal.admin_mixins import (
-    OptimisticLockMixin,
     PartLockMixin,
-    PublicationAdminMixin,
-    RestoreWithPartsMixin,
+    PublishableAdmin,
     SignOffMixin,
 )
 from portal.forms import number_in_order
-from portal.redirects import AddressNoticeMixin
 
 from .forms import CourseAdminForm, LearningOutcomeForm, SessionForm, WebAddressField
 from .models import Course, LearningOutcome, Session
@@ -123,15 +120,7 @@ class SessionTimeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Course)
-class CourseAdmin(
-    AddressNoticeMixin,
-    SignOffMixin,
-    RestoreWithPartsMixin,
-    PublicationAdminMixin,
-    OptimisticLockMixin,
-    SimpleHistoryAdmin,
-):
-    signoff_owner = True
+class CourseAdmin(PublishableAdmin):
     form = CourseAdminForm
     formfield_overrides = FORMFIELD_OVERRIDES
     inlines = [LearningOutcomeInline, SessionInline, BriefingLinkInline]

@@ -14,6 +14,7 @@ import subprocess
 import jsonschema
 import pytest
 import yaml
+from django.core.management import get_commands
 
 from tests.deploy.helpers import ROOT
 
@@ -93,3 +94,14 @@ def test_every_variable_it_sets_is_documented(compose):
         set_here |= set(service.get("environment", {}))
     assert set_here
     assert set_here - documented_variables() == set()
+
+
+def test_the_one_off_step_runs_commands_this_site_has(compose):
+    """migrate, then re-store what a new version renders differently, then start the monthly reminders."""
+    shell, flag, script = compose["services"]["migrate"]["command"]
+    assert (shell, flag) == ("sh", "-c")
+    steps = [step.split() for step in script.split("&&")]
+    assert [step[:2] for step in steps] == [["python", "manage.py"]] * len(steps)
+    names = [step[2] for step in steps]
+    assert names == ["migrate", "rerender_markdown", "send_review_reminders"]
+    assert set(names) <= set(get_commands())
