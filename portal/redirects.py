@@ -66,6 +66,8 @@ class RedirectFallbackMiddleware:
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
+        if "\x00" in request.path or len(request.path) > Redirect._meta.get_field("old_path").max_length:
+            return response  # no stored address looks like this (and PostgreSQL refuses NUL in a query)
         try:
             target = Redirect.objects.filter(old_path=request.path).values_list("new_path", flat=True).first()
         except DATABASE_DOWN:

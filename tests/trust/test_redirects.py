@@ -183,3 +183,10 @@ def test_a_briefing_never_published_stays_404(client):
     assert client.get("/briefings/never-out/").status_code == 404
     assert client.get("/briefings/scheduled/").status_code == 404
     assert client.get("/briefings/no-such-thing/").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/briefings/a%00b/", "/briefings/" + "x" * 700 + "/"])
+def test_an_address_no_redirect_can_have_is_a_plain_not_found(client, path):
+    """A NUL byte (PostgreSQL refuses it in a query) or an address longer than any stored one: 404, never 500."""
+    Redirect.objects.create(old_path="/briefings/old/", new_path="/briefings/new/")
+    assert client.get(path).status_code == 404
