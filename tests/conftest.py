@@ -1,6 +1,7 @@
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import caches
+
+from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -12,14 +13,35 @@ def empty_caches():
 
 @pytest.fixture
 def staff_user(db):
-    return get_user_model().objects.create_user(
-        "staff", "staff@example.org", "a-long-test-password", is_staff=True, is_superuser=True
-    )
+    return UserFactory(username="staff", superuser=True)
 
 
 @pytest.fixture
 def staff_client(client, staff_user):
     client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def editor(db):
+    """A staff member in the Editor group: may edit, may not publish."""
+    return UserFactory(username="editor", editor=True, first_name="Eddie", last_name="Editor")
+
+
+@pytest.fixture
+def publisher(db):
+    return UserFactory(username="publisher", publisher=True, first_name="Pat", last_name="Publisher")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def publisher_client(client, publisher):
+    client.force_login(publisher)
     return client
 
 

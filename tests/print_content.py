@@ -1,8 +1,11 @@
-"""Realistic briefings for the print tests (written for these tests, not taken from any source)."""
+"""Realistic briefing content for the print tests (written for these tests, not taken from any source).
+
+The briefings themselves are built by tests/factories.py (PrintBriefingFactory, and BriefingFactory(**shaped(...))).
+"""
 
 import datetime
 
-from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section
+from briefings.models import Briefing, Resource
 
 SEVEN_MINUTE_SECTIONS = [
     (
@@ -83,53 +86,6 @@ AUDIT_SECTIONS = [
 ]
 
 
-def make_briefing(
-    title="Neglect: what reviews keep telling us",
-    kind=Briefing.Kind.SEVEN_MINUTE_BRIEFING,
-    sections=None,
-    questions=None,
-    status=Briefing.Status.PUBLISHED,
-    numbered=True,
-    **fields,
-):
-    """A briefing with its sections, questions, a key fact and resources."""
-    slug = fields.pop("slug", None) or title.lower().replace(":", "").replace(" ", "-")[:60]
-    briefing = Briefing.objects.create(
-        title=title,
-        slug=slug,
-        kind=kind,
-        summary=fields.pop("summary", "Why neglect is so often missed, and what every practitioner can do about it."),
-        publisher="Example Safeguarding Children Partnership",
-        status=status,
-        published=fields.pop("published", datetime.date(2024, 5, 1)),
-        last_reviewed=fields.pop("last_reviewed", datetime.date(2025, 3, 3)),
-        review_due=fields.pop("review_due", datetime.date(2026, 5, 1)),
-        **fields,
-    )
-    sections = SEVEN_MINUTE_SECTIONS if sections is None else sections
-    Section.objects.bulk_create(
-        Section(briefing=briefing, position=i, number=i + 1 if numbered else None, heading=heading, body=body)
-        for i, (heading, body) in enumerate(sections)
-    )
-    questions = SEVEN_MINUTE_QUESTIONS if questions is None else questions
-    DiscussionQuestion.objects.bulk_create(
-        DiscussionQuestion(briefing=briefing, position=i, text=text) for i, text in enumerate(questions)
-    )
-    KeyFact.objects.create(
-        briefing=briefing,
-        figure="60%",
-        text="of serious case reviews feature neglect",
-        source="Analysis of serious case reviews, 2014 to 2017",
-    )
-    Resource.objects.create(
-        briefing=briefing,
-        title="Neglect toolkit",
-        kind=Resource.Kind.TOOLKIT,
-        url="https://example.org/neglect-toolkit",
-    )
-    return briefing
-
-
 def long_sections(count=7, paragraphs=9):
     """Sections far too long for one page; each ends with a sentence the tests look for."""
     sentence = (
@@ -187,7 +143,7 @@ def section_body(word_count, seed, bullets=0, table=False, quote=False):
     return "\n\n".join(parts)
 
 
-def make_shaped_briefing(
+def shaped(
     kind=Briefing.Kind.SEVEN_MINUTE_BRIEFING,
     panels=7,
     panel_words=60,
@@ -200,52 +156,36 @@ def make_shaped_briefing(
     resources=1,
     seed=0,
 ):
-    """A published briefing with exactly the parts asked for: nothing else is added."""
-    title = ("Neglect " + words(40, seed))[:title_length].rstrip(" .") or "Neglect"
-    briefing = Briefing.objects.create(
-        title=title,
-        slug=f"shape-{seed}-{kind[:5]}-{panels}-{panel_words}-{key_facts}-{questions}-{title_length}",
-        kind=kind,
-        summary="What practitioners need to know, in a few minutes.",
-        publisher="Example Safeguarding Children Partnership",
-        status=Briefing.Status.PUBLISHED,
-        published=datetime.date(2024, 5, 1),
-        last_reviewed=datetime.date(2025, 3, 3),
-        review_due=datetime.date(2026, 5, 1),
-    )
-    Section.objects.bulk_create(
-        Section(
-            briefing=briefing,
-            position=i,
-            number=i + 1 if kind == Briefing.Kind.SEVEN_MINUTE_BRIEFING else None,
-            heading=f"Panel {i + 1}: {words(3, seed + i)}".rstrip("."),
-            # Lists, tables and quotations go in different panels, so a briefing has plain and structured ones.
-            body=section_body(
-                panel_words,
-                seed + 10 * i,
-                bullets=bullets if i % 2 == 0 else 0,
-                table=table and i % 2 == 1,
-                quote=quotes and i % 3 == 0,
-            ),
-        )
-        for i in range(panels)
-    )
-    KeyFact.objects.bulk_create(
-        KeyFact(briefing=briefing, position=i, figure=f"{10 + 7 * i}%", text=words(8, seed + i), source=words(5, i))
-        for i in range(key_facts)
-    )
-    DiscussionQuestion.objects.bulk_create(
-        DiscussionQuestion(briefing=briefing, position=i, text=words(14 + i % 3 * 6, seed + 40 + i).rstrip(".") + "?")
-        for i in range(questions)
-    )
-    Resource.objects.bulk_create(
-        Resource(
-            briefing=briefing,
-            position=i,
-            title=f"Toolkit {i + 1}",
-            kind=Resource.Kind.TOOLKIT,
-            url=f"https://example.org/toolkit-{i}",
-        )
-        for i in range(resources)
-    )
-    return briefing
+    """BriefingFactory arguments for a published briefing with exactly the parts asked for: nothing else."""
+    numbered = kind == Briefing.Kind.SEVEN_MINUTE_BRIEFING
+    return {
+        "title": ("Neglect " + words(40, seed))[:title_length].rstrip(" .") or "Neglect",
+        "slug": f"shape-{seed}-{kind[:5]}-{panels}-{panel_words}-{key_facts}-{questions}-{title_length}",
+        "kind": kind,
+        "summary": "What practitioners need to know, in a few minutes.",
+        "publisher": "Example Safeguarding Children Partnership",
+        "published": datetime.date(2024, 5, 1),
+        "last_reviewed": datetime.date(2025, 3, 3),
+        "review_due": datetime.date(2026, 5, 1),
+        "numbered": numbered,
+        "sections": [
+            (
+                f"Panel {i + 1}: {words(3, seed + i)}".rstrip("."),
+                # Lists, tables and quotations go in different panels, so a briefing has plain and structured ones.
+                section_body(
+                    panel_words,
+                    seed + 10 * i,
+                    bullets=bullets if i % 2 == 0 else 0,
+                    table=table and i % 2 == 1,
+                    quote=quotes and i % 3 == 0,
+                ),
+            )
+            for i in range(panels)
+        ],
+        "key_facts": [(f"{10 + 7 * i}%", words(8, seed + i), words(5, i)) for i in range(key_facts)],
+        "questions": [words(14 + i % 3 * 6, seed + 40 + i).rstrip(".") + "?" for i in range(questions)],
+        "resources": [
+            {"title": f"Toolkit {i + 1}", "kind": Resource.Kind.TOOLKIT, "url": f"https://example.org/toolkit-{i}"}
+            for i in range(resources)
+        ],
+    }

@@ -1,15 +1,13 @@
 import datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from briefings.models import Briefing, FeaturedTheme, Resource, Section, Theme
-
-from .conftest import make_briefing, make_theme
+from tests.factories import BriefingFactory, ThemeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +16,8 @@ MODELS = ["briefing", "theme", "featuredtheme", "resource"]
 
 @pytest.fixture
 def content(db):
-    theme = make_theme("Child neglect")
-    briefing = make_briefing(sections=2, questions=1, key_facts=1, resources=1, themes=[theme])
+    theme = ThemeFactory(name="Child neglect")
+    briefing = BriefingFactory(sections=2, questions=1, key_facts=1, resources=1, themes=[theme])
     FeaturedTheme.objects.create(theme=theme, starts=timezone.localdate(), ends=timezone.localdate())
     return briefing
 
@@ -46,7 +44,7 @@ def test_changelist_filters_and_search_load(staff_client, content, query):
 
 
 def test_changelist_offers_an_add_link_per_kind_and_the_overdue_list(staff_client, content):
-    make_briefing("Old one", review_due=timezone.localdate() - datetime.timedelta(days=3))
+    BriefingFactory(title="Old one", review_due=timezone.localdate() - datetime.timedelta(days=3))
     body = staff_client.get(reverse("admin:briefings_briefing_changelist")).content.decode()
     for kind in Briefing.Kind.values:
         assert f"?kind={kind}" in body
@@ -112,7 +110,7 @@ def test_prefilled_headings_are_saved_unless_cleared_and_positions_fill_in(staff
 
 
 def test_sections_can_be_reordered_by_position(staff_client):
-    briefing = make_briefing(sections=3, slug="reorder")
+    briefing = BriefingFactory(sections=3, slug="reorder")
     url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
     existing = list(briefing.sections.all())
     data = briefing_post(
@@ -138,7 +136,7 @@ def test_sections_can_be_reordered_by_position(staff_client):
 
 
 def test_stale_form_is_refused(staff_client):
-    briefing = make_briefing(slug="stale")
+    briefing = BriefingFactory(slug="stale")
     url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
     data = briefing_post(
         [],
@@ -157,7 +155,7 @@ def test_stale_form_is_refused(staff_client):
 
 
 def test_change_form_carries_the_loaded_version(staff_client):
-    briefing = make_briefing()
+    briefing = BriefingFactory()
     body = staff_client.get(reverse("admin:briefings_briefing_change", args=[briefing.pk])).content.decode()
     assert 'name="loaded_version"' in body
 
@@ -170,7 +168,7 @@ def test_markdown_fields_use_the_markdownx_editor_in_inlines(staff_client):
 
 
 def test_publish_selected_sets_status_and_todays_date(staff_client):
-    draft = make_briefing(status=Briefing.Status.DRAFT)
+    draft = BriefingFactory(draft=True, published=None)
     before = timezone.localdate()
     response = staff_client.post(
         reverse("admin:briefings_briefing_changelist"),
@@ -184,7 +182,7 @@ def test_publish_selected_sets_status_and_todays_date(staff_client):
 
 
 def test_unpublish_selected_makes_drafts(staff_client):
-    briefing = make_briefing()
+    briefing = BriefingFactory()
     staff_client.post(
         reverse("admin:briefings_briefing_changelist"),
         {"action": "unpublish_selected", "_selected_action": [briefing.pk]},
@@ -194,7 +192,7 @@ def test_unpublish_selected_makes_drafts(staff_client):
 
 
 def test_editor_cannot_publish_or_see_publish_actions(editor_client):
-    draft = make_briefing(status=Briefing.Status.DRAFT)
+    draft = BriefingFactory(draft=True)
     body = editor_client.get(reverse("admin:briefings_briefing_changelist")).content.decode()
     assert "publish_selected" not in body
     editor_client.post(
@@ -242,7 +240,7 @@ def test_import_page_saves_drafts_for_users_who_cannot_publish(editor_client):
 
 
 def test_import_page_is_refused_without_add_permission(client):
-    user = get_user_model().objects.create_user("viewer", password="a-long-test-password", is_staff=True)
+    user = UserFactory(username="viewer")
     client.force_login(user)
     assert client.get(reverse("admin:briefings_briefing_import")).status_code == 403
 

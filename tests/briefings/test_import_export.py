@@ -9,8 +9,7 @@ from django.core.management import CommandError, call_command
 
 from briefings.importer import FIELDS, import_file, parse_sections
 from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
-
-from .conftest import make_briefing, make_course
+from tests.factories import BriefingFactory, CourseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +80,7 @@ def snapshot():
 
 @pytest.fixture
 def courses(db):
-    return [make_course(slug="child-neglect"), make_course(slug="graded-care-profile-2")]
+    return [CourseFactory(slug="child-neglect"), CourseFactory(slug="graded-care-profile-2")]
 
 
 def test_import_creates_briefing_with_every_part(tmp_path, courses):
@@ -174,7 +173,7 @@ def test_fixture_files_round_trip_byte_for_byte(tmp_path):
         "introduction-to-childhood-adversity-and-trauma-informed-practice",
         "trauma-informed-practice",
     ]:
-        make_course(slug=slug)
+        CourseFactory(slug=slug)
     call_command("import_briefings", str(FIXTURES), verbosity=0)
     call_command("export_briefings", str(tmp_path), verbosity=0)
     for path in FIXTURES.glob("*.md"):
@@ -183,7 +182,7 @@ def test_fixture_files_round_trip_byte_for_byte(tmp_path):
 
 def test_uploaded_file_resource_exports_as_its_path_and_imports_back(tmp_path, settings, courses):
     settings.MEDIA_ROOT = tmp_path / "media"
-    briefing = make_briefing(slug="with-file")
+    briefing = BriefingFactory(slug="with-file")
     resource = Resource(briefing=briefing, title="Poster", kind="poster", position=1)
     resource.file.save("poster.pdf", ContentFile(b"%PDF-1.4"), save=True)
     call_command("export_briefings", str(tmp_path / "out"), verbosity=0)

@@ -6,8 +6,7 @@ from html.parser import HTMLParser
 import pytest
 
 from portal.markdown import render_markdown
-
-from .conftest import make_briefing
+from tests.factories import BriefingFactory
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -105,7 +104,7 @@ def test_useful_markdown_survives(text, expected):
 @pytest.mark.django_db
 @pytest.mark.parametrize("text", HOSTILE[:8])
 def test_hostile_section_body_is_neutralised_on_the_public_page(client, text):
-    briefing = make_briefing()
+    briefing = BriefingFactory()
     briefing.sections.create(position=1, heading="Section", body=text)
     body = client.get(briefing.get_absolute_url()).content.decode()
     section = body[
@@ -116,7 +115,7 @@ def test_hostile_section_body_is_neutralised_on_the_public_page(client, text):
 
 @pytest.mark.django_db
 def test_heading_and_question_text_are_escaped(client):
-    briefing = make_briefing()
+    briefing = BriefingFactory()
     briefing.sections.create(position=1, heading="<script>alert(1)</script>")
     briefing.questions.create(position=1, text='<img src=x onerror="alert(1)">')
     body = client.get(briefing.get_absolute_url()).content.decode()

@@ -6,24 +6,23 @@ from django.utils import timezone
 
 from briefings.demo import feature_theme_of_the_month
 from briefings.models import Briefing, FeaturedTheme, Resource
-
-from .conftest import make_briefing, make_theme
+from tests.factories import BriefingFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_published_queryset_excludes_drafts_and_future_dates():
-    live = make_briefing()
-    make_briefing(status=Briefing.Status.DRAFT)
-    make_briefing(published=timezone.localdate() + datetime.timedelta(days=1))
+    live = BriefingFactory()
+    BriefingFactory(draft=True)
+    BriefingFactory(published=timezone.localdate() + datetime.timedelta(days=1))
     assert list(Briefing.objects.published()) == [live]
 
 
 def test_overdue_queryset_and_property():
     today = timezone.localdate()
-    overdue = make_briefing(review_due=today - datetime.timedelta(days=1))
-    due_today = make_briefing(review_due=today)
-    make_briefing()
+    overdue = BriefingFactory(review_due=today - datetime.timedelta(days=1))
+    due_today = BriefingFactory(review_due=today)
+    BriefingFactory()
     assert list(Briefing.objects.overdue()) == [overdue]
     assert overdue.is_overdue and not due_today.is_overdue
 
@@ -34,7 +33,7 @@ def test_published_briefing_must_have_a_date():
 
 
 def test_parts_are_ordered_by_position():
-    briefing = make_briefing()
+    briefing = BriefingFactory(sections=0)
     briefing.sections.create(position=2, heading="Second")
     briefing.sections.create(position=1, heading="First")
     assert [s.heading for s in briefing.sections.all()] == ["First", "Second"]
@@ -47,7 +46,7 @@ def test_resource_needs_a_link_or_a_file():
 
 
 def test_current_theme_of_the_month():
-    theme = make_theme()
+    theme = ThemeFactory()
     today = timezone.localdate()
     current = FeaturedTheme.objects.create(theme=theme, starts=today, ends=today)
     FeaturedTheme.objects.create(
@@ -57,7 +56,7 @@ def test_current_theme_of_the_month():
 
 
 def test_demo_theme_of_the_month_covers_today_and_is_not_duplicated():
-    make_theme("Child neglect", slug="child-neglect")
+    ThemeFactory(name="Child neglect", slug="child-neglect")
     feature_theme_of_the_month(today=datetime.date(2026, 12, 31))
     feature_theme_of_the_month(today=datetime.date(2026, 12, 31))
     feature = FeaturedTheme.objects.get()

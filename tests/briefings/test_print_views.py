@@ -11,13 +11,8 @@ from pypdf import PdfReader
 from briefings import print_views
 from briefings.models import Briefing, Resource
 from portal.markdown import mark_bare_links, render_markdown
-from tests.print_content import (
-    AUDIT_SECTIONS,
-    SEVEN_MINUTE_QUESTIONS,
-    SEVEN_MINUTE_SECTIONS,
-    long_sections,
-    make_briefing,
-)
+from tests.factories import PrintBriefingFactory, ResourceFactory
+from tests.print_content import AUDIT_SECTIONS, SEVEN_MINUTE_QUESTIONS, SEVEN_MINUTE_SECTIONS, long_sections
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +40,7 @@ def pdf_url(briefing):
 
 @pytest.mark.django_db
 def test_team_pack_shows_every_question_with_space_to_write(client):
-    briefing = make_briefing()
+    briefing = PrintBriefingFactory()
     response = client.get(team_pack_url(briefing))
     assert response.status_code == 200
     html = response.content.decode()
@@ -58,7 +53,7 @@ def test_team_pack_shows_every_question_with_space_to_write(client):
 
 @pytest.mark.django_db
 def test_team_pack_has_record_sheet_with_every_field(client):
-    html = client.get(team_pack_url(make_briefing())).content.decode()
+    html = client.get(team_pack_url(PrintBriefingFactory())).content.decode()
     for label in ["Record sheet", "Team", "Date of meeting", "Facilitator", "Number attending"]:
         assert f">{label}<" in html
     for column in ["Action agreed", "Who by", "By when"]:
@@ -69,7 +64,7 @@ def test_team_pack_has_record_sheet_with_every_field(client):
 
 @pytest.mark.django_db
 def test_team_pack_includes_the_briefing_sections_and_key_fact(client):
-    html = client.get(team_pack_url(make_briefing())).content.decode()
+    html = client.get(team_pack_url(PrintBriefingFactory())).content.decode()
     for heading, _body in SEVEN_MINUTE_SECTIONS:
         assert heading in html
     assert "60%" in html
@@ -77,7 +72,7 @@ def test_team_pack_includes_the_briefing_sections_and_key_fact(client):
 
 @pytest.mark.django_db
 def test_team_pack_is_a_page_with_one_h1_and_a_hidden_print_button(client):
-    html = client.get(team_pack_url(make_briefing())).content.decode()
+    html = client.get(team_pack_url(PrintBriefingFactory())).content.decode()
     assert html.count("<h1") == 1
     assert '<button type="button" class="print-button" data-print-button hidden>' in html
     assert "js/site.js" in html
@@ -86,26 +81,26 @@ def test_team_pack_is_a_page_with_one_h1_and_a_hidden_print_button(client):
 
 @pytest.mark.django_db
 def test_team_pack_offers_general_questions_when_briefing_has_none(client):
-    html = client.get(team_pack_url(make_briefing(questions=[]))).content.decode()
+    html = client.get(team_pack_url(PrintBriefingFactory(questions=[]))).content.decode()
     assert "no questions of its own" in html
     assert html.count('class="write-space"') == len(print_views.GENERAL_QUESTIONS)
 
 
 @pytest.mark.django_db
 def test_team_pack_of_draft_is_404_for_the_public(client):
-    briefing = make_briefing(status=Briefing.Status.DRAFT, published=None)
+    briefing = PrintBriefingFactory(draft=True, published=None)
     assert client.get(team_pack_url(briefing)).status_code == 404
 
 
 @pytest.mark.django_db
 def test_team_pack_of_briefing_published_in_future_is_404_for_the_public(client):
-    briefing = make_briefing(published=timezone.localdate() + timezone.timedelta(days=3))
+    briefing = PrintBriefingFactory(published=timezone.localdate() + timezone.timedelta(days=3))
     assert client.get(team_pack_url(briefing)).status_code == 404
 
 
 @pytest.mark.django_db
 def test_team_pack_of_draft_is_previewable_by_staff(staff_client):
-    briefing = make_briefing(status=Briefing.Status.DRAFT, published=None)
+    briefing = PrintBriefingFactory(draft=True, published=None)
     response = staff_client.get(team_pack_url(briefing))
     assert response.status_code == 200
     assert b"Draft: only staff can see this page" in response.content
@@ -118,7 +113,7 @@ def test_team_pack_of_unknown_slug_is_404(client):
 
 @pytest.mark.django_db
 def test_team_pack_queries_do_not_grow_with_the_number_of_parts(client, django_assert_max_num_queries):
-    briefing = make_briefing(sections=SEVEN_MINUTE_SECTIONS * 3, questions=SEVEN_MINUTE_QUESTIONS * 3)
+    briefing = PrintBriefingFactory(sections=SEVEN_MINUTE_SECTIONS * 3, questions=SEVEN_MINUTE_QUESTIONS * 3)
     client.get(team_pack_url(briefing))  # loads the site settings once
     with django_assert_max_num_queries(8):
         assert client.get(team_pack_url(briefing)).status_code == 200
@@ -129,7 +124,7 @@ def test_team_pack_queries_do_not_grow_with_the_number_of_parts(client, django_a
 
 @pytest.mark.django_db
 def test_print_header_has_title_address_dates_and_date_printed(client):
-    briefing = make_briefing()
+    briefing = PrintBriefingFactory()
     before = timezone.localdate()
     html = client.get(team_pack_url(briefing)).content.decode()
     header = html[html.index('class="print-only print-header"') :][:1500]
@@ -150,7 +145,7 @@ def test_print_header_has_title_address_dates_and_date_printed(client):
 
 @pytest.mark.django_db
 def test_pdf_is_a_valid_pdf_with_the_title_and_every_heading(client):
-    briefing = make_briefing()
+    briefing = PrintBriefingFactory()
     response = client.get(pdf_url(briefing))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -164,7 +159,7 @@ def test_pdf_is_a_valid_pdf_with_the_title_and_every_heading(client):
 
 @pytest.mark.django_db
 def test_pdf_of_seven_minute_briefing_is_one_a4_page(client):
-    reader = PdfReader(io.BytesIO(client.get(pdf_url(make_briefing())).content))
+    reader = PdfReader(io.BytesIO(client.get(pdf_url(PrintBriefingFactory())).content))
     assert len(reader.pages) == 1
     width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
     assert (round(width), round(height)) == (595, 842)  # A4 in points
@@ -180,7 +175,7 @@ def test_pdf_of_demo_seven_minute_briefing_is_one_page(client, demo_content):
 @pytest.mark.django_db
 def test_pdf_of_very_long_briefing_flows_on_to_more_pages_with_no_text_lost(client):
     sections = long_sections()
-    response = client.get(pdf_url(make_briefing(title="A very long briefing", sections=sections)))
+    response = client.get(pdf_url(PrintBriefingFactory(title="A very long briefing", sections=sections)))
     assert len(PdfReader(io.BytesIO(response.content)).pages) > 1
     text = pdf_text(response.content)
     for number, (heading, _body) in enumerate(sections, start=1):
@@ -190,7 +185,7 @@ def test_pdf_of_very_long_briefing_flows_on_to_more_pages_with_no_text_lost(clie
 
 @pytest.mark.django_db
 def test_pdf_leaves_out_navigation_exit_and_emergency_line(client):
-    text = pdf_text(client.get(pdf_url(make_briefing())).content)
+    text = pdf_text(client.get(pdf_url(PrintBriefingFactory())).content)
     assert "Exit this page" not in text
     assert "Skip to main content" not in text
     assert "Training" not in text  # a main navigation link
@@ -200,14 +195,16 @@ def test_pdf_leaves_out_navigation_exit_and_emergency_line(client):
 
 @pytest.mark.django_db
 def test_pdf_prints_address_after_external_link_text(client):
-    text = "".join(pdf_text(client.get(pdf_url(make_briefing())).content).split())
+    text = "".join(pdf_text(client.get(pdf_url(PrintBriefingFactory())).content).split())
     # Long addresses may wrap anywhere, so compare without the line breaks.
     assert "neglecttoolkit(https://example.org/neglect-toolkit)" in text
 
 
 @pytest.mark.django_db
 def test_pdf_of_audit_briefing_has_every_section(client):
-    briefing = make_briefing(title="Neglect audit findings", kind=Briefing.Kind.AUDIT_FINDINGS, sections=AUDIT_SECTIONS)
+    briefing = PrintBriefingFactory(
+        title="Neglect audit findings", kind=Briefing.Kind.AUDIT_FINDINGS, sections=AUDIT_SECTIONS
+    )
     text = pdf_text(client.get(pdf_url(briefing)).content).replace("\u2019", "'")
     for heading, body in AUDIT_SECTIONS:
         assert heading in text
@@ -216,13 +213,13 @@ def test_pdf_of_audit_briefing_has_every_section(client):
 
 @pytest.mark.django_db
 def test_pdf_of_draft_is_404_for_the_public(client):
-    briefing = make_briefing(status=Briefing.Status.DRAFT, published=None)
+    briefing = PrintBriefingFactory(draft=True, published=None)
     assert client.get(pdf_url(briefing)).status_code == 404
 
 
 @pytest.mark.django_db
 def test_pdf_of_draft_is_made_for_staff_and_not_cached(staff_client):
-    briefing = make_briefing(status=Briefing.Status.DRAFT, published=None)
+    briefing = PrintBriefingFactory(draft=True, published=None)
     response = staff_client.get(pdf_url(briefing))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
@@ -231,7 +228,7 @@ def test_pdf_of_draft_is_made_for_staff_and_not_cached(staff_client):
 
 @pytest.mark.django_db
 def test_pdf_is_cached_until_the_briefing_changes(client):
-    briefing = make_briefing()
+    briefing = PrintBriefingFactory()
     with mock.patch.object(print_views, "html_to_pdf", wraps=print_views.html_to_pdf) as render:
         first = client.get(pdf_url(briefing)).content
         assert client.get(pdf_url(briefing)).content == first
@@ -244,7 +241,7 @@ def test_pdf_is_cached_until_the_briefing_changes(client):
 
 @pytest.mark.django_db
 def test_pdf_never_fetches_an_image_from_another_host(client):
-    briefing = make_briefing(
+    briefing = PrintBriefingFactory(
         sections=[("Background", "![tracker](http://tracker.example.net/pixel.png)\n\nText after the image.")]
     )
     fetchers = []
@@ -334,7 +331,7 @@ def test_the_page_itself_marks_bare_links_for_browser_print_and_pdf_alike(markdo
 
 @pytest.mark.django_db
 def test_a_resource_titled_with_its_address_is_marked_on_the_page(client):
-    briefing = make_briefing(slug="bare-resource")
+    briefing = PrintBriefingFactory(slug="bare-resource")
     Resource.objects.create(briefing=briefing, title="https://example.org/toolkit", url="https://example.org/toolkit")
     Resource.objects.create(briefing=briefing, title="The toolkit", url="https://example.org/other", position=2)
     html = client.get(briefing.get_absolute_url()).content.decode()
@@ -350,7 +347,7 @@ def test_a_public_pdf_uses_only_files_the_public_may_have(db, settings, tmp_path
     from briefings.models import Resource
 
     settings.MEDIA_ROOT = tmp_path
-    draft = Resource.objects.create(title="Not yet", file=ContentFile(b"%PDF-1.4 draft", name="plan.pdf"))
+    draft = ResourceFactory(title="Not yet", file=ContentFile(b"%PDF-1.4 draft", name="plan.pdf"), draft=True)
     image = default_storage.save("markdownx/chart.png", ContentFile(b"\x89PNG\r\n\x1a\n"))
     draft_url, image_url = "http://testserver/media/" + draft.file.name, "http://testserver/media/" + image
 

@@ -6,8 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefings.models import FeaturedTheme
-
-from .conftest import make_briefing, make_course, make_theme
+from tests.factories import BriefingFactory, CourseFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +21,12 @@ def count_queries(django_assert_max_num_queries, url, client, limit=25):
 
 def populate(n, theme):
     """n briefings on the theme, each with a course and a resource; the last has n of every part."""
-    briefings = [make_briefing(sections=1, questions=1, key_facts=1, resources=1, themes=[theme]) for _ in range(n - 1)]
-    briefings.append(make_briefing(sections=n, questions=n, key_facts=n, resources=n, themes=[theme]))
+    briefings = [
+        BriefingFactory(sections=1, questions=1, key_facts=1, resources=1, themes=[theme]) for _ in range(n - 1)
+    ]
+    briefings.append(BriefingFactory(sections=n, questions=n, key_facts=n, resources=n, themes=[theme]))
     for briefing in briefings:
-        course = make_course()
+        course = CourseFactory()
         course.themes.add(theme)
         briefing.courses.add(course)
         theme.resources.create(title="Stand-alone", url="https://example.org/x", status="published")
@@ -36,7 +37,7 @@ def populate(n, theme):
 def test_page_queries_do_not_grow_with_content(django_assert_max_num_queries, name):
     counts = []
     for n in (1, 50):
-        theme = make_theme()
+        theme = ThemeFactory()
         FeaturedTheme.objects.all().delete()
         FeaturedTheme.objects.create(theme=theme, starts=timezone.localdate(), ends=timezone.localdate())
         briefings = populate(n, theme)
@@ -54,8 +55,8 @@ def test_page_queries_do_not_grow_with_content(django_assert_max_num_queries, na
 def test_staff_detail_queries_do_not_grow_with_sections(django_assert_max_num_queries, staff_user):
     client = Client()
     client.force_login(staff_user)
-    small = make_briefing(sections=1, questions=1)
-    large = make_briefing(sections=50, questions=50, key_facts=50, resources=50, status="draft")
+    small = BriefingFactory(sections=1, questions=1)
+    large = BriefingFactory(sections=50, questions=50, key_facts=50, resources=50, draft=True)
     assert count_queries(django_assert_max_num_queries, small.get_absolute_url(), client) == count_queries(
         django_assert_max_num_queries, large.get_absolute_url(), client
     )

@@ -9,7 +9,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from portal.models import SiteSettings
-from tests.briefings.conftest import make_briefing
+from tests.factories import BriefingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +24,8 @@ def test_a_briefing_past_its_review_date_tells_readers_with_the_contact_from_sit
     settings_row = SiteSettings.load()
     settings_row.contact_email = "reviews@partnership.example"
     settings_row.save()
-    overdue = make_briefing(sections=2, review_due=days(-1))
-    current = make_briefing(sections=2, review_due=days(0))
+    overdue = BriefingFactory(sections=2, review_due=days(-1))
+    current = BriefingFactory(sections=2, review_due=days(0))
     page = client.get(overdue.get_absolute_url()).content.decode()
     assert NOTICE in page and "reviews@partnership.example" in page
     assert NOTICE not in client.get(current.get_absolute_url()).content.decode()
@@ -34,7 +34,7 @@ def test_a_briefing_past_its_review_date_tells_readers_with_the_contact_from_sit
 
 
 def test_the_printed_pdf_carries_the_notice(client):
-    overdue = make_briefing(sections=2, review_due=days(-3))
+    overdue = BriefingFactory(sections=2, review_due=days(-3))
     response = client.get(f"/briefings/{overdue.slug}.pdf")
     assert response.status_code == 200
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
@@ -43,7 +43,7 @@ def test_the_printed_pdf_carries_the_notice(client):
 
 @override_settings(PAGE_CACHE_SECONDS=600, BRIEFING_BODY_CACHE_SECONDS=3600)
 def test_a_page_cached_before_the_review_date_passes_shows_the_notice_the_next_day(client, monkeypatch):
-    briefing = make_briefing(sections=2, review_due=days(0))
+    briefing = BriefingFactory(sections=2, review_due=days(0))
     first = client.get(briefing.get_absolute_url())
     assert NOTICE not in first.content.decode()
     # Served from the page cache (and the body from its own cache) while the day lasts.
@@ -56,10 +56,10 @@ def test_a_page_cached_before_the_review_date_passes_shows_the_notice_the_next_d
 
 
 def test_admin_list_labels_the_review_column_in_words(admin_client):
-    make_briefing(title="Late one", review_due=days(-5))
-    make_briefing(title="Soon one", review_due=days(10))
-    make_briefing(title="Later one", review_due=days(200))
-    make_briefing(title="Undated one")
+    BriefingFactory(title="Late one", sections=0, review_due=days(-5))
+    BriefingFactory(title="Soon one", sections=0, review_due=days(10))
+    BriefingFactory(title="Later one", sections=0, review_due=days(200))
+    BriefingFactory(title="Undated one", sections=0)
     page = admin_client.get("/admin/briefings/briefing/").content.decode()
     assert "icon-yes.svg" not in page and "icon-no.svg" not in page
 

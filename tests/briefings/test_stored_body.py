@@ -9,7 +9,7 @@ from django.core.management import call_command
 from briefings import body
 from briefings.models import Briefing, Resource, Section, StoredBody, Theme
 from portal.models import SiteSettings
-from tests.briefings.conftest import make_briefing, make_course
+from tests.factories import BriefingFactory, CourseFactory
 from training.models import Course
 
 pytestmark = pytest.mark.django_db
@@ -43,21 +43,21 @@ def stored_html(briefing):
 def test_a_stored_body_is_served_from_one_query(client, committed, django_assert_num_queries):
     theme = Theme.objects.create(name="Home conditions", slug="home-conditions")
     briefing = committed(
-        make_briefing, sections=7, questions=3, key_facts=2, resources=2, themes=[theme], slug="one-row"
+        BriefingFactory, sections=7, questions=3, key_facts=2, resources=2, themes=[theme], slug="one-row"
     )
-    committed(briefing.courses.add, make_course(title="Graded care profile"))
+    committed(briefing.courses.add, CourseFactory(title="Graded care profile"))
     client.get("/")  # the site settings and the header links are read once per worker
     with django_assert_num_queries(1):
         response = client.get(briefing.get_absolute_url())
     content = response.content.decode()
-    assert "Heading 7" in content and "Graded care profile" in content
+    assert "Part 7" in content and "Graded care profile" in content
     assert '<meta property="article:tag" content="Home conditions">' in content
 
 
 def test_the_stored_body_gives_the_same_page_as_rendering_from_the_parts(client, committed):
     theme = Theme.objects.create(name="Neglect", slug="neglect")
-    briefing = committed(make_briefing, sections=3, questions=2, key_facts=1, resources=1, themes=[theme])
-    committed(briefing.courses.add, make_course())
+    briefing = committed(BriefingFactory, sections=3, questions=2, key_facts=1, resources=1, themes=[theme])
+    committed(briefing.courses.add, CourseFactory())
     from_store = page(client, briefing)
     StoredBody.objects.all().delete()
     assert page(client, briefing) == from_store
@@ -65,8 +65,8 @@ def test_the_stored_body_gives_the_same_page_as_rendering_from_the_parts(client,
 
 def test_every_route_that_changes_what_a_body_shows_stores_it_again(committed):
     theme = Theme.objects.create(name="Old theme name", slug="theme")
-    course = make_course(title="Old course title")
-    briefing = committed(make_briefing, sections=1, themes=[theme])
+    course = CourseFactory(title="Old course title")
+    briefing = committed(BriefingFactory, sections=1, themes=[theme])
     section = briefing.sections.get()
 
     def shows(text):
@@ -110,7 +110,7 @@ def test_every_route_that_changes_what_a_body_shows_stores_it_again(committed):
 
 
 def test_a_change_not_yet_stored_is_rendered_from_the_parts(client, committed):
-    briefing = committed(make_briefing, sections=1, slug="pending")
+    briefing = committed(BriefingFactory, sections=1, slug="pending")
     Section.objects.filter(briefing=briefing).update(body="Changed, not yet committed")  # on_commit never runs
     Briefing.objects.filter(pk=briefing.pk).update(title="Retitled in a shell")
     content = page(client, briefing)
@@ -118,19 +118,19 @@ def test_a_change_not_yet_stored_is_rendered_from_the_parts(client, committed):
 
 
 def test_rerender_markdown_stores_bodies_again_and_stale_only_skips_current_ones(committed):
-    first = committed(make_briefing, sections=1)
-    second = committed(make_briefing, sections=1)
+    first = committed(BriefingFactory, sections=1)
+    second = committed(BriefingFactory, sections=1)
     StoredBody.objects.filter(briefing=first).update(key="made by older templates", html="old")
     StoredBody.objects.filter(briefing=second).update(html="current key, changed by hand")
     call_command("rerender_markdown", "--stale-only", stdout=io.StringIO())
-    assert "Heading 1" in stored_html(first)
+    assert "Part 1" in stored_html(first)
     assert stored_html(second) == "current key, changed by hand"
     call_command("rerender_markdown", stdout=io.StringIO())
-    assert "Heading 1" in stored_html(second)
+    assert "Part 1" in stored_html(second)
 
 
 def test_a_template_change_makes_every_stored_body_out_of_date(committed, monkeypatch):
-    briefing = committed(make_briefing, sections=1)
+    briefing = committed(BriefingFactory, sections=1)
     loaded = Briefing.objects.select_related("stored_body").get(pk=briefing.pk)
     assert body.stored(loaded) is not None
     monkeypatch.setattr(body, "_templates_digest", ["another template"])
@@ -140,8 +140,8 @@ def test_a_template_change_makes_every_stored_body_out_of_date(committed, monkey
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_the_body_is_stored_after_the_part_is_written():
     """In autocommit a part's save moves the version before the row is written: the body waits for the row."""
-    first = make_briefing(sections=1)
-    second = make_briefing(sections=1)
+    first = BriefingFactory(sections=1)
+    second = BriefingFactory(sections=1)
     resource = Resource.objects.create(briefing=first, title="Uploaded toolkit", url="https://example.org/t")
     assert "Uploaded toolkit" in stored_html(first)
     resource.briefing = second

@@ -6,16 +6,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefings.models import Briefing
-
-from .conftest import make_briefing, make_course, make_theme
+from tests.factories import BriefingFactory, CourseFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_briefing_list_shows_published_and_hides_drafts_and_future(client):
-    make_briefing("Visible briefing")
-    make_briefing("Draft briefing", status=Briefing.Status.DRAFT)
-    make_briefing("Future briefing", published=timezone.localdate() + datetime.timedelta(days=3))
+    BriefingFactory(title="Visible briefing")
+    BriefingFactory(title="Draft briefing", draft=True)
+    BriefingFactory(title="Future briefing", published=timezone.localdate() + datetime.timedelta(days=3))
     body = client.get(reverse("briefings:list")).content.decode()
     assert "Visible briefing" in body
     assert "Draft briefing" not in body
@@ -24,9 +23,11 @@ def test_briefing_list_shows_published_and_hides_drafts_and_future(client):
 
 
 def test_briefing_list_filters_by_kind_theme_and_year(client):
-    theme = make_theme("Disguised compliance", slug="disguised-compliance")
-    make_briefing("Audit one", kind=Briefing.Kind.AUDIT_FINDINGS, published=datetime.date(2024, 3, 1))
-    make_briefing("Review one", kind=Briefing.Kind.THEMATIC_REVIEW, themes=[theme], published=datetime.date(2025, 3, 1))
+    theme = ThemeFactory(name="Disguised compliance", slug="disguised-compliance")
+    BriefingFactory(title="Audit one", kind=Briefing.Kind.AUDIT_FINDINGS, published=datetime.date(2024, 3, 1))
+    BriefingFactory(
+        title="Review one", kind=Briefing.Kind.THEMATIC_REVIEW, themes=[theme], published=datetime.date(2025, 3, 1)
+    )
     url = reverse("briefings:list")
     assert "Audit one" in client.get(url, {"kind": "audit_findings"}).content.decode()
     assert "Review one" not in client.get(url, {"kind": "audit_findings"}).content.decode()
@@ -57,7 +58,7 @@ def test_briefing_list_filters_by_kind_theme_and_year(client):
     ],
 )
 def test_briefing_list_odd_query_strings_never_fail(client, query):
-    make_briefing("Still listed")
+    BriefingFactory(title="Still listed")
     response = client.get(reverse("briefings:list") + "?" + query)
     assert response.status_code == 200
     assert "Still listed" in response.content.decode()
@@ -66,7 +67,7 @@ def test_briefing_list_odd_query_strings_never_fail(client, query):
 
 def test_briefing_list_paginates_and_keeps_filters_in_page_links(client):
     for _ in range(15):
-        make_briefing(kind=Briefing.Kind.AUDIT_FINDINGS)
+        BriefingFactory(kind=Briefing.Kind.AUDIT_FINDINGS)
     first = client.get(reverse("briefings:list"), {"kind": "audit_findings"}).content.decode()
     assert "Page 1 of 2" in first
     assert "?kind=audit_findings&amp;page=2" in first
@@ -83,11 +84,11 @@ def test_filter_form_controls_have_labels(client):
 
 
 def test_detail_shows_parts_dates_and_linked_published_courses(client):
-    theme = make_theme("Professional curiosity")
-    course = make_course(title="Graded Care Profile 2")
-    hidden = make_course(title="Unpublished course", is_published=False)
-    briefing = make_briefing(
-        "Neglect briefing",
+    theme = ThemeFactory(name="Professional curiosity")
+    course = CourseFactory(title="Graded Care Profile 2")
+    hidden = CourseFactory(title="Unpublished course", is_published=False)
+    briefing = BriefingFactory(
+        title="Neglect briefing",
         sections=3,
         questions=2,
         key_facts=1,
@@ -102,7 +103,7 @@ def test_detail_shows_parts_dates_and_linked_published_courses(client):
     assert body.count('class="briefing-section"') == 3
     assert 'class="key-facts"' in body and "10%" in body
     assert 'id="discussion-questions"' in body and 'href="#discussion-questions"' in body
-    assert 'class="resources"' in body and "https://example.org/r1" in body
+    assert 'class="resources"' in body and "https://example.org/resource" in body
     assert "Training linked to this learning" in body and course.get_absolute_url() in body
     assert "Unpublished course" not in body
     assert theme.get_absolute_url() in body
@@ -114,21 +115,21 @@ def test_detail_shows_parts_dates_and_linked_published_courses(client):
 
 
 def test_seven_minute_briefing_shows_sections_as_numbered_sequence(client):
-    briefing = make_briefing(sections=7)
+    briefing = BriefingFactory(sections=7)
     body = client.get(briefing.get_absolute_url()).content.decode()
     assert '<ol class="seven-minute-grid">' in body
     assert body.index('<span class="section-number">1</span>') < body.index('<span class="section-number">7</span>')
 
 
 def test_thematic_review_sections_are_not_in_the_grid(client):
-    briefing = make_briefing(kind=Briefing.Kind.THEMATIC_REVIEW, sections=2)
+    briefing = BriefingFactory(kind=Briefing.Kind.THEMATIC_REVIEW, sections=2)
     body = client.get(briefing.get_absolute_url()).content.decode()
     assert "seven-minute-grid" not in body
     assert "briefing--thematic_review" in body
 
 
 def test_section_markdown_is_rendered_and_sanitised(client):
-    briefing = make_briefing()
+    briefing = BriefingFactory()
     briefing.sections.create(position=1, heading="Unsafe", body="**bold** <script>alert(1)</script>")
     body = client.get(briefing.get_absolute_url()).content.decode()
     assert "<strong>bold</strong>" in body
@@ -136,17 +137,17 @@ def test_section_markdown_is_rendered_and_sanitised(client):
 
 
 def test_draft_briefing_is_404_for_anonymous_reader(client):
-    briefing = make_briefing(status=Briefing.Status.DRAFT)
+    briefing = BriefingFactory(draft=True)
     assert client.get(briefing.get_absolute_url()).status_code == 404
 
 
 def test_future_briefing_is_404_for_anonymous_reader(client):
-    briefing = make_briefing(published=timezone.localdate() + datetime.timedelta(days=1))
+    briefing = BriefingFactory(published=timezone.localdate() + datetime.timedelta(days=1))
     assert client.get(briefing.get_absolute_url()).status_code == 404
 
 
 def test_draft_briefing_is_shown_to_staff_with_draft_label(staff_client):
-    briefing = make_briefing("Work in progress", status=Briefing.Status.DRAFT)
+    briefing = BriefingFactory(title="Work in progress", draft=True)
     response = staff_client.get(briefing.get_absolute_url())
     assert response.status_code == 200
     body = response.content.decode()
@@ -155,7 +156,7 @@ def test_draft_briefing_is_shown_to_staff_with_draft_label(staff_client):
 
 
 def test_staff_see_what_to_do_and_the_public_are_told_it_is_due_for_review(staff_client):
-    briefing = make_briefing(review_due=timezone.localdate() - datetime.timedelta(days=1))
+    briefing = BriefingFactory(review_due=timezone.localdate() - datetime.timedelta(days=1))
     public = Client().get(briefing.get_absolute_url()).content.decode()
     assert "Overdue for review" not in public
     assert "Next review due" in public and "This briefing is due for review" in public
@@ -163,21 +164,21 @@ def test_staff_see_what_to_do_and_the_public_are_told_it_is_due_for_review(staff
 
 
 def test_published_briefing_has_no_draft_label(client):
-    briefing = make_briefing()
+    briefing = BriefingFactory()
     assert "draft-label" not in client.get(briefing.get_absolute_url()).content.decode()
 
 
 def test_theme_page_gathers_briefings_courses_and_resources(client):
-    theme = make_theme("Child neglect")
-    published = make_briefing("Published on theme", themes=[theme], resources=1)
-    draft = make_briefing("Draft on theme", themes=[theme], resources=1, status=Briefing.Status.DRAFT)
+    theme = ThemeFactory(name="Child neglect")
+    published = BriefingFactory(title="Published on theme", themes=[theme], resources=1)
+    draft = BriefingFactory(title="Draft on theme", themes=[theme], resources=1, draft=True)
     draft.resources.update(title="Draft resource")
     standalone = theme.resources.create(
         title="Neglect strategy", url="https://example.org/strategy", status="published"
     )
     theme.resources.create(title="Unpublished plan", url="https://example.org/plan")
-    make_course(title="Child Neglect").themes.add(theme)
-    make_course(title="Hidden course", is_published=False).themes.add(theme)
+    CourseFactory(title="Child Neglect").themes.add(theme)
+    CourseFactory(title="Hidden course", is_published=False).themes.add(theme)
     body = client.get(theme.get_absolute_url()).content.decode()
     assert "Published on theme" in body and "Draft on theme" not in body
     assert "Child Neglect" in body and "Hidden course" not in body
@@ -191,9 +192,9 @@ def test_unknown_theme_is_404(client):
 
 
 def test_theme_list_counts_published_briefings(client):
-    theme = make_theme("Information sharing")
-    make_briefing(themes=[theme])
-    make_briefing(themes=[theme], status=Briefing.Status.DRAFT)
+    theme = ThemeFactory(name="Information sharing")
+    BriefingFactory(themes=[theme])
+    BriefingFactory(themes=[theme], draft=True)
     body = client.get(reverse("briefings:themes")).content.decode()
     assert "Information sharing" in body and "1 briefing<" in body
 
@@ -201,9 +202,9 @@ def test_theme_list_counts_published_briefings(client):
 def test_home_shows_theme_of_the_month_with_its_briefings_and_latest(client):
     from briefings.models import FeaturedTheme
 
-    theme = make_theme("Adolescent neglect")
-    make_briefing("On the featured theme", themes=[theme])
-    make_briefing("Another briefing")
+    theme = ThemeFactory(name="Adolescent neglect")
+    BriefingFactory(title="On the featured theme", themes=[theme])
+    BriefingFactory(title="Another briefing")
     today = timezone.localdate()
     FeaturedTheme.objects.create(theme=theme, starts=today, ends=today, message="Why *now*.")
     body = client.get(reverse("home")).content.decode()
@@ -216,16 +217,16 @@ def test_home_shows_theme_of_the_month_with_its_briefings_and_latest(client):
 def test_home_without_a_current_theme_of_the_month(client):
     from briefings.models import FeaturedTheme
 
-    theme = make_theme()
+    theme = ThemeFactory()
     FeaturedTheme.objects.create(theme=theme, starts=datetime.date(2020, 1, 1), ends=datetime.date(2020, 1, 31))
     body = client.get(reverse("home")).content.decode()
     assert "Theme of the month" not in body
 
 
 def test_theme_page_lists_a_shared_resource_once(client):
-    theme = make_theme()
+    theme = ThemeFactory()
     theme.resources.create(title="Neglect toolkit", url="https://example.org/toolkit", status="published")
-    briefing = make_briefing(themes=[theme])
+    briefing = BriefingFactory(themes=[theme])
     briefing.resources.create(title="Neglect toolkit", url="https://example.org/toolkit", position=1)
     body = client.get(theme.get_absolute_url()).content.decode()
     assert body.count('href="https://example.org/toolkit"') == 1

@@ -4,52 +4,44 @@ import datetime
 
 from django.urls import reverse
 
+from briefings.models import Briefing, Theme
+from tests.factories import BriefingFactory, CourseFactory, ThemeFactory
+from training.models import Course
+
 KINDS = ["thematic_review", "seven_minute_briefing", "audit_findings"]
 
 
 def ensure_briefing(kind):
     """A published briefing of this kind: the demo one if there is one, else a small one made here."""
-    from briefings.models import Briefing, Theme
-
     briefing = Briefing.objects.published().filter(kind=kind).order_by("pk").first()
     if briefing:
         return briefing
-    theme, _ = Theme.objects.get_or_create(slug="child-neglect", defaults={"name": "Child neglect"})
-    briefing = Briefing.objects.create(
+    return BriefingFactory(
         title=f"Test {kind.replace('_', ' ')}",
         slug=f"test-{kind.replace('_', '-')}",
         kind=kind,
         summary="What we learned from looking again at neglect cases.",
-        status=Briefing.Status.PUBLISHED,
         published=datetime.date(2026, 5, 1),
+        themes=[ThemeFactory(name="Child neglect")],
+        sections=[
+            (
+                "Background",
+                "Neglect is the commonest reason for a child protection plan.\n\n"
+                "| Age | Cases |\n|---|---|\n| 0-1 | 9 |",
+            )
+        ],
+        questions=["What is daily life like for this child?"],
     )
-    briefing.themes.add(theme)
-    briefing.sections.create(
-        position=1,
-        number=1,
-        heading="Background",
-        body="Neglect is the commonest reason for a child protection plan.\n\n| Age | Cases |\n|---|---|\n| 0-1 | 9 |",
-    )
-    briefing.questions.create(position=1, text="What is daily life like for this child?")
-    return briefing
 
 
 def ensure_course():
-    from training.models import Course
-
     course = Course.objects.published().order_by("pk").first()
-    if course:
-        return course
-    return Course.objects.create(
-        title="Child neglect", slug="child-neglect", summary="Spotting neglect early.", is_published=True
-    )
+    return course or CourseFactory(title="Child neglect", summary="Spotting neglect early.")
 
 
 def public_pages():
     """(label, path) for every public page type; the demo content must be loaded first."""
     briefings = {kind: ensure_briefing(kind) for kind in KINDS}
-    from briefings.models import Theme
-
     theme = Theme.objects.filter(briefings__in=briefings.values()).order_by("pk").first()
     course = ensure_course()
     pages = [

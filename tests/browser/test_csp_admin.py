@@ -1,8 +1,9 @@
 """Under the strict Content Security Policy the admin and the Markdown editor's live preview still work."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
+
+from tests.factories import PASSWORD, UserFactory
 
 VIOLATION_LOG = """
 window.__cspViolations = [];
@@ -40,10 +41,10 @@ def violations(page):
 
 
 def log_in(page, live_server):
-    get_user_model().objects.create_user("editor", password="a-long-test-password", is_staff=True, is_superuser=True)
+    UserFactory(username="editor", superuser=True)
     page.goto(live_server.url + "/admin/login/")
     page.fill("#id_username", "editor")
-    page.fill("#id_password", "a-long-test-password")
+    page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url(live_server.url + "/admin/")
 

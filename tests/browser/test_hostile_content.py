@@ -6,6 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from tests.factories import BriefingFactory, CourseFactory, ThemeFactory
+
 PAYLOADS = [
     "<script>window.__pwned = 1; alert(1)</script>",
     '<img src="x" onerror="window.__pwned = 2; alert(2)">',
@@ -44,33 +46,28 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 def hostile_content():
-    from briefings.models import Briefing, DiscussionQuestion, FeaturedTheme, KeyFact, Section, Theme
+    from briefings.models import FeaturedTheme
     from portal.models import SiteSettings
-    from training.models import Course, LearningOutcome
 
     today = timezone.localdate()
-    theme = Theme.objects.create(
+    theme = ThemeFactory(
         name="Hostile theme " + HOSTILE_LINE[:40], slug="hostile-theme", summary=HOSTILE_LINE, description=HOSTILE
     )
     FeaturedTheme.objects.create(
         theme=theme, starts=today - datetime.timedelta(days=1), ends=today + datetime.timedelta(days=1),
         message=HOSTILE,
     )  # fmt: skip
-    briefing = Briefing.objects.create(
+    briefing = BriefingFactory(
         title="Hostile briefing " + HOSTILE_LINE, slug="hostile-briefing", summary=HOSTILE_LINE,
-        status="published", published=today - datetime.timedelta(days=1), publisher=HOSTILE_LINE,
-        sample_description=HOSTILE_LINE,
+        published=today - datetime.timedelta(days=1), publisher=HOSTILE_LINE, sample_description=HOSTILE_LINE,
+        themes=[theme], sections=[(HOSTILE_LINE, HOSTILE)], questions=[HOSTILE_LINE],
+        key_facts=[("60%", HOSTILE_LINE, HOSTILE_LINE)],
     )  # fmt: skip
-    briefing.themes.add(theme)
-    Section.objects.create(briefing=briefing, position=1, number=1, heading=HOSTILE_LINE, body=HOSTILE)
-    DiscussionQuestion.objects.create(briefing=briefing, position=1, text=HOSTILE_LINE)
-    KeyFact.objects.create(briefing=briefing, position=1, figure="60%", text=HOSTILE_LINE, source=HOSTILE_LINE)
-    course = Course.objects.create(
+    course = CourseFactory(
         title="Hostile course " + HOSTILE_LINE[:40], slug="hostile-course", summary=HOSTILE_LINE,
-        description=HOSTILE, is_published=True, audience_detail=HOSTILE_LINE, prerequisites_text=HOSTILE_LINE,
+        description=HOSTILE, audience_detail=HOSTILE_LINE, prerequisites_text=HOSTILE_LINE,
+        themes=[theme], outcomes=[HOSTILE_LINE],
     )  # fmt: skip
-    course.themes.add(theme)
-    LearningOutcome.objects.create(course=course, position=1, text=HOSTILE_LINE)
     site = SiteSettings.load()
     site.accessibility_statement = "## Accessibility\n\n" + HOSTILE
     site.save()

@@ -6,13 +6,13 @@ import pytest
 from pypdf import PdfReader
 
 from briefings.models import Briefing
+from tests.factories import PrintBriefingFactory
 from tests.print_content import (
     AUDIT_SECTIONS,
     SEVEN_MINUTE_QUESTIONS,
     SEVEN_MINUTE_SECTIONS,
     THEMATIC_SECTIONS,
     long_sections,
-    make_briefing,
 )
 
 DEMO_SEVEN_MINUTE = "/briefings/neglect-learning-from-serious-case-reviews/"
@@ -42,7 +42,7 @@ def test_demo_seven_minute_briefing_prints_on_one_a4_page(page, live_server, dem
 
 @pytest.mark.django_db(transaction=True)
 def test_realistic_seven_minute_briefing_prints_on_one_page_as_numbered_panels(page, live_server):
-    briefing = make_briefing()
+    briefing = PrintBriefingFactory()
     pages = print_to_pdf(page, live_server.url + briefing.get_absolute_url())
     assert len(pages) == 1
     for number, (heading, _body) in enumerate(SEVEN_MINUTE_SECTIONS, start=1):
@@ -63,7 +63,7 @@ def test_realistic_seven_minute_briefing_prints_on_one_page_as_numbered_panels(p
 @pytest.mark.django_db(transaction=True)
 def test_long_seven_minute_briefing_flows_on_to_more_pages_without_losing_text(page, live_server):
     sections = long_sections()
-    briefing = make_briefing(title="A very long briefing", sections=sections)
+    briefing = PrintBriefingFactory(title="A very long briefing", sections=sections)
     pages = print_to_pdf(page, live_server.url + briefing.get_absolute_url())
     assert len(pages) > 1
     text = " ".join(pages)
@@ -79,7 +79,7 @@ def test_long_seven_minute_briefing_flows_on_to_more_pages_without_losing_text(p
 
 @pytest.mark.django_db(transaction=True)
 def test_navigation_exit_control_and_buttons_are_absent_from_print(page, live_server):
-    briefing = make_briefing()
+    briefing = PrintBriefingFactory()
     pages = print_to_pdf(page, live_server.url + briefing.get_absolute_url())
     for selector in [".site-nav", ".exit-this-page", "button", ".briefing-actions", ".emergency-line", ".skip-link"]:
         displays = computed(page, selector, "display")
@@ -92,7 +92,7 @@ def test_navigation_exit_control_and_buttons_are_absent_from_print(page, live_se
 
 @pytest.mark.django_db(transaction=True)
 def test_printed_briefing_carries_title_address_dates_and_the_real_print_date(page, live_server):
-    briefing = make_briefing()
+    briefing = PrintBriefingFactory()
     # The page was loaded before the day it is printed: the printed date is the day of printing.
     page.clock.set_fixed_time("2031-01-15T10:00:00")
     pages = print_to_pdf(page, live_server.url + briefing.get_absolute_url())
@@ -107,7 +107,7 @@ def test_printed_briefing_carries_title_address_dates_and_the_real_print_date(pa
 
 @pytest.mark.django_db(transaction=True)
 def test_external_links_print_their_address_after_the_text(page, live_server):
-    briefing = make_briefing()
+    briefing = PrintBriefingFactory()
     text = "".join("".join(print_to_pdf(page, live_server.url + briefing.get_absolute_url())).split())
     # Long addresses may wrap anywhere, so compare without the line breaks.
     assert "neglecttoolkit(https://example.org/neglect-toolkit)" in text
@@ -119,7 +119,7 @@ def test_external_links_print_their_address_after_the_text(page, live_server):
 def test_a_link_whose_text_is_its_address_prints_the_address_once(browser, live_server, javascript):
     """The server marks the link, so browser print (with or without scripts) and the PDF print it alike."""
     sections = [("Where to start", "Read <https://example.org/bare-toolkit> first.")]
-    briefing = make_briefing(kind=Briefing.Kind.AUDIT_FINDINGS, sections=sections, numbered=False)
+    briefing = PrintBriefingFactory(kind=Briefing.Kind.AUDIT_FINDINGS, sections=sections, numbered=False)
     context = browser.new_context(java_script_enabled=javascript)
     try:
         text = "".join("".join(print_to_pdf(context.new_page(), live_server.url + briefing.get_absolute_url())).split())
@@ -131,7 +131,7 @@ def test_a_link_whose_text_is_its_address_prints_the_address_once(browser, live_
 
 @pytest.mark.django_db(transaction=True)
 def test_print_button_shows_with_javascript_and_prints(page, live_server):
-    briefing = make_briefing()
+    briefing = PrintBriefingFactory()
     page.add_init_script("window.print = () => { window.printed = (window.printed || 0) + 1; };")
     page.goto(live_server.url + briefing.get_absolute_url())
     button = page.get_by_role("button", name="Print this briefing")
@@ -142,7 +142,7 @@ def test_print_button_shows_with_javascript_and_prints(page, live_server):
 
 @pytest.mark.django_db(transaction=True)
 def test_print_button_is_hidden_without_javascript(browser, live_server):
-    briefing = make_briefing()
+    briefing = PrintBriefingFactory()
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
@@ -155,7 +155,7 @@ def test_print_button_is_hidden_without_javascript(browser, live_server):
 
 @pytest.mark.django_db(transaction=True)
 def test_team_pack_prints_every_question_and_the_record_sheet(page, live_server):
-    briefing = make_briefing()
+    briefing = PrintBriefingFactory()
     pages = print_to_pdf(page, live_server.url + f"/briefings/{briefing.slug}/team-pack/")
     text = " ".join(pages)
     for question in SEVEN_MINUTE_QUESTIONS:
@@ -175,7 +175,7 @@ def test_team_pack_prints_every_question_and_the_record_sheet(page, live_server)
     [(Briefing.Kind.THEMATIC_REVIEW, THEMATIC_SECTIONS), (Briefing.Kind.AUDIT_FINDINGS, AUDIT_SECTIONS)],
 )
 def test_thematic_review_and_audit_print_with_all_their_sections(page, live_server, kind, sections):
-    briefing = make_briefing(title=f"Printed {kind}", kind=kind, sections=sections, numbered=False)
+    briefing = PrintBriefingFactory(title=f"Printed {kind}", kind=kind, sections=sections, numbered=False)
     text = " ".join(print_to_pdf(page, live_server.url + briefing.get_absolute_url())).replace("\u2019", "'")
     for heading, body in sections:
         assert heading in text

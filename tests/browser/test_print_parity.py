@@ -21,9 +21,8 @@ from pypdf import PdfReader
 
 from briefings.models import Briefing
 from briefings.print_views import html_to_pdf
-from tests.print_content import make_shaped_briefing, section_body, words
-from tests.training.factories import make_course, make_session
-from training.models import LearningOutcome
+from tests.factories import BriefingFactory, CourseFactory, SessionFactory
+from tests.print_content import section_body, shaped, words
 
 # A4 and the margins of the @page rule in static/css/print.css, in points.
 PAGE_HEIGHT = 841.89
@@ -140,7 +139,7 @@ ISSUE_SHAPE = {"panels": 1, "panel_words": 280, "bullets": 8, "key_facts": 0, "q
 
 @pytest.mark.django_db(transaction=True)
 def test_one_long_panel_with_a_list_prints_on_the_same_pages_with_the_panel_on_page_one(page, live_server):
-    briefing = make_shaped_briefing(**ISSUE_SHAPE)
+    briefing = BriefingFactory(**shaped(**ISSUE_SHAPE))
     chromium = chromium_pages(page, live_server.url + briefing.get_absolute_url())
     weasyprint = weasyprint_pages(live_server.url, f"/briefings/{briefing.slug}.pdf")
     assert len(chromium) == len(weasyprint) == 1
@@ -194,7 +193,7 @@ SAMPLE = [
 
 
 def check_briefing(page, live_server, shape):
-    briefing = make_shaped_briefing(**shape)
+    briefing = BriefingFactory(**shaped(**shape))
     base, path = live_server.url, briefing.get_absolute_url()
     return check_print(page, base, path, pdf_path=f"/briefings/{briefing.slug}.pdf") + check_print(
         page, base, f"/briefings/{briefing.slug}/team-pack/"
@@ -218,11 +217,12 @@ def test_corpus_briefings_and_team_packs_print_alike_with_no_nearly_empty_page(p
 
 @pytest.mark.django_db(transaction=True)
 def test_long_course_prints_alike_with_no_nearly_empty_page(page, live_server):
-    course = make_course(title="Neglect: " + words(20, 3), description=section_body(900, 5, bullets=12, table=True))
-    LearningOutcome.objects.bulk_create(
-        LearningOutcome(course=course, position=n, text=words(15, n)) for n in range(10)
+    course = CourseFactory(
+        title="Neglect: " + words(20, 3),
+        description=section_body(900, 5, bullets=12, table=True),
+        outcomes=[words(15, n) for n in range(10)],
     )
     for n in range(8):
-        make_session(course, days=10 + n, note=words(20, n))
+        SessionFactory(course=course, days=10 + n, note=words(20, n))
     problems = check_print(page, live_server.url, course.get_absolute_url())
     assert not problems, "\n".join(problems)

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from briefings.models import Briefing, Section
 from tests.browser.test_csp_admin import violations, watch
-from tests.trust.conftest import make_briefing
+from tests.factories import BriefingFactory
 
 PASSWORD = "a-long-test-password"
 
@@ -26,7 +26,14 @@ def signed_in(browser, live_server, username, first_name):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_second_person_sees_the_difference_and_puts_their_text_back(browser, live_server):
-    briefing = make_briefing(sections=2)
+    briefing = BriefingFactory(
+        title="Neglect in the early years",
+        draft=True,
+        sections=2,
+        questions=1,
+        key_facts=[("60%", "of reviews feature neglect")],
+        resources=1,
+    )
     url = f"{live_server.url}/admin/briefings/briefing/{briefing.pk}/change/"
     alex = signed_in(browser, live_server, "alex", "Alex")
     sam = signed_in(browser, live_server, "sam", "Sam")

@@ -29,26 +29,26 @@ def main():
     from django.core.files.storage import default_storage
     from django.utils import timezone
 
-    from briefings.models import Briefing, Resource, Section
+    from tests.factories import BriefingFactory, ResourceFactory
 
     image = default_storage.save("markdownx/5d0c1d4e-7a4f-4c39-9a57-0f3e1f1b2c3d.png", ContentFile(png_bytes()))
-    published = Briefing.objects.create(
-        title="Uploads in practice", slug="uploads-in-practice", summary="A briefing with an image and a leaflet.",
-        status=Briefing.Status.PUBLISHED, published=timezone.localdate(),
-    )  # fmt: skip
-    Section.objects.create(
-        briefing=published, position=1, number=1, heading="What we saw",
-        body=f"Before the chart.\n\n![Chart of referrals]({default_storage.url(image)})\n\nAfter the chart.",
-    )  # fmt: skip
-    leaflet = Resource.objects.create(
+    chart = f"Before the chart.\n\n![Chart of referrals]({default_storage.url(image)})\n\nAfter the chart."
+    published = BriefingFactory(
+        title="Uploads in practice",
+        slug="uploads-in-practice",
+        summary="A briefing with an image and a leaflet.",
+        published=timezone.localdate(),
+        sections=[("What we saw", chart)],
+    )
+    leaflet = ResourceFactory(
         briefing=published, title="Leaflet for families", file=ContentFile(PDF, name="leaflet for families.pdf")
     )
     # Uploaded names keep letters beyond ASCII (get_valid_name allows them): the address is %-encoded.
-    accented = Resource.objects.create(
+    accented = ResourceFactory(
         briefing=published, title="Notes for the café meeting", file=ContentFile(PDF, name="café notes.pdf")
     )
-    draft = Briefing.objects.create(title="Not yet", slug="not-yet", summary="A draft.")
-    hidden = Resource.objects.create(briefing=draft, title="Draft notes", file=ContentFile(PDF, name="notes.pdf"))
+    draft = BriefingFactory(title="Not yet", slug="not-yet", summary="A draft.", draft=True, published=None, sections=0)
+    hidden = ResourceFactory(briefing=draft, title="Draft notes", file=ContentFile(PDF, name="notes.pdf"))
     print(
         json.dumps(
             {

@@ -10,8 +10,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image
 
-from briefings.models import Briefing, Resource
-from tests.briefings.conftest import make_briefing
+from briefings.models import Resource
+from tests.factories import BriefingFactory, ResourceFactory
 
 OOXML = "application/vnd.openxmlformats-officedocument"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n" + b"x" * 5000
@@ -36,9 +36,9 @@ def media_root(settings, tmp_path):
 def files(media_root, db):
     """An editor image, resource PDFs of a published, a draft and a future briefing, and stand-alone ones."""
     image = default_storage.save("markdownx/0b6f0a34-1111-4c4c-9d9d-123456789abc.png", ContentFile(png_bytes()))
-    published = make_briefing()
-    draft = make_briefing(status=Briefing.Status.DRAFT)
-    future = make_briefing(published=timezone.localdate() + datetime.timedelta(days=3))
+    published = BriefingFactory()
+    draft = BriefingFactory(draft=True)
+    future = BriefingFactory(published=timezone.localdate() + datetime.timedelta(days=3))
     made = {"image": image}
     for key, briefing, status in (
         ("public", published, Resource.Status.DRAFT),  # a briefing's resource follows its briefing
@@ -47,7 +47,7 @@ def files(media_root, db):
         ("alone", None, Resource.Status.PUBLISHED),
         ("alone_draft", None, Resource.Status.DRAFT),
     ):
-        resource = Resource.objects.create(
+        resource = ResourceFactory(
             briefing=briefing, title=key, status=status, file=ContentFile(PDF, name=f"{key} notes.pdf")
         )
         made[key] = resource.file.name
@@ -56,7 +56,7 @@ def files(media_root, db):
 
 def test_resource_uploads_get_names_never_used_before(files):
     before = timezone.now()
-    first, second = (Resource.objects.create(title="t", file=ContentFile(PDF, name="same.pdf")) for _ in range(2))
+    first, second = (ResourceFactory(title="t", file=ContentFile(PDF, name="same.pdf"), draft=True) for _ in range(2))
     assert first.file.name != second.file.name
     # Either side of New Year, should the uploads run across it.
     years = {f"resources/{when:%Y}/" for when in (before, timezone.now())}

@@ -16,10 +16,10 @@ from moto.server import ThreadedMotoServer
 from pypdf import PdfReader
 
 from briefings import print_views
-from briefings.models import Briefing, Resource, Section
-from tests.briefings.conftest import make_briefing
+from briefings.models import Resource, Section
 from tests.deploy.helpers import deployed_site, fetch, free_port
 from tests.deploy.site_content import PDF, png_bytes
+from tests.factories import BriefingFactory, ResourceFactory
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +81,8 @@ def test_settings_choose_the_object_store_from_the_environment(monkeypatch):
 @pytest.mark.django_db
 def test_objects_are_stored_with_their_type_and_a_download_disposition(bucket):
     client, name = bucket
-    briefing = make_briefing()
-    resource = Resource.objects.create(briefing=briefing, title="Leaflet", file=ContentFile(PDF, name="leaflet.pdf"))
+    briefing = BriefingFactory()
+    resource = ResourceFactory(briefing=briefing, title="Leaflet", file=ContentFile(PDF, name="leaflet.pdf"))
     image = default_storage.save("markdownx/3f0c.png", ContentFile(png_bytes()))
     head = client.head_object(Bucket=name, Key=resource.file.name)
     assert head["ContentType"] == "application/pdf"
@@ -106,12 +106,8 @@ def test_a_second_upload_of_the_same_name_never_replaces_the_first(bucket):
 def test_the_site_serves_them_with_the_same_headers_ranges_and_checks(client, bucket):
     from django.test import Client
 
-    published = Resource.objects.create(
-        briefing=make_briefing(), title="Leaflet", file=ContentFile(PDF, name="leaflet.pdf")
-    )
-    hidden = Resource.objects.create(
-        briefing=make_briefing(status=Briefing.Status.DRAFT), title="Draft", file=ContentFile(PDF, name="d.pdf")
-    )
+    published = ResourceFactory(briefing=BriefingFactory(), title="Leaflet", file=ContentFile(PDF, name="leaflet.pdf"))
+    hidden = ResourceFactory(briefing=BriefingFactory(draft=True), title="Draft", file=ContentFile(PDF, name="d.pdf"))
     url = "/media/" + published.file.name
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
@@ -132,7 +128,7 @@ def test_the_pdf_renderer_reads_images_from_the_store(client, bucket):
     fetched = print_views.LocalFilesFetcher("http://testserver/").fetch("http://testserver/media/" + image)
     assert fetched.read() == png_bytes()
 
-    briefing = make_briefing(status=Briefing.Status.PUBLISHED)
+    briefing = BriefingFactory()
     Section.objects.create(briefing=briefing, position=1, heading="Chart", body=f"![Chart](/media/{image})")
     response = client.get(f"/briefings/{briefing.slug}.pdf")
     assert response.status_code == 200
@@ -143,9 +139,7 @@ def test_the_pdf_renderer_reads_images_from_the_store(client, bucket):
 @pytest.mark.django_db(transaction=True)
 def test_backup_and_restore_carry_the_files_in_the_store(bucket, settings, s3_server, tmp_path):
     client, _ = bucket
-    resource = Resource.objects.create(
-        briefing=make_briefing(), title="Leaflet", file=ContentFile(PDF, name="leaflet.pdf")
-    )
+    resource = ResourceFactory(briefing=BriefingFactory(), title="Leaflet", file=ContentFile(PDF, name="leaflet.pdf"))
     image = default_storage.save("markdownx/chart.png", ContentFile(png_bytes()))
     call_command("backup_site", str(tmp_path / "backup"), verbosity=0)
     call_command("flush", interactive=False, verbosity=0)

@@ -1,11 +1,11 @@
 """Staff can queue a test email from admin, and see what the site has sent; editors cannot."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django_tasks_db.models import DBTaskResult
 
 from mail.models import OutgoingEmail
 from mail.outbox import send_mail_later
+from tests.factories import UserFactory
 
 URL = "/admin/mail/outgoingemail/send-test/"
 
@@ -41,9 +41,7 @@ def test_the_record_is_read_only(staff_client):
 
 @pytest.mark.parametrize("group", ["Editor", "Publisher"])
 def test_editors_and_publishers_cannot_see_emails_or_send_a_test(client, db, group):
-    user = User.objects.create_user("member", "member@example.org", "a-long-test-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    client.force_login(user)
+    client.force_login(UserFactory(username="member", groups=[group]))
     assert client.get("/admin/mail/outgoingemail/").status_code == 403
     assert client.post(URL, {"address": "manager@example.org"}).status_code == 403
     assert not OutgoingEmail.objects.exists()

@@ -11,9 +11,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from briefings import reviews
-from briefings.models import Briefing
 from mail.models import OutgoingEmail
-from tests.briefings.conftest import make_briefing
+from tests.factories import BriefingFactory
 from tests.mail.test_outbox import run_worker
 
 # The worker closes its database connection when it is done, as in production.
@@ -36,9 +35,9 @@ def publishers(db):
 
 
 def test_the_command_emails_each_publisher_one_list_once_a_month(publishers, smtp_settings):
-    make_briefing(title="Due in a week", review_due=days(7))
-    make_briefing(title="Due next quarter", review_due=days(90))
-    make_briefing(title="Already late", review_due=days(-2))
+    BriefingFactory(title="Due in a week", sections=0, review_due=days(7))
+    BriefingFactory(title="Due next quarter", sections=0, review_due=days(90))
+    BriefingFactory(title="Already late", sections=0, review_due=days(-2))
     out = io.StringIO()
     call_command("send_review_reminders", stdout=out)
     assert "2 publisher(s)" in out.getvalue()
@@ -53,7 +52,7 @@ def test_the_command_emails_each_publisher_one_list_once_a_month(publishers, smt
 
 
 def test_the_worker_task_sends_once_and_queues_next_month(publishers, smtp_settings):
-    make_briefing(title="Due in a week", review_due=days(7))
+    BriefingFactory(title="Due in a week", sections=0, review_due=days(7))
     assert reviews.ensure_scheduled() is True
     assert reviews.ensure_scheduled() is False  # one waiting task is enough
     DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
@@ -69,7 +68,7 @@ def test_the_worker_task_sends_once_and_queues_next_month(publishers, smtp_setti
 
 
 def test_nothing_due_sends_nothing(publishers, smtp_settings):
-    make_briefing(review_due=days(90))
-    make_briefing(status=Briefing.Status.DRAFT)
+    BriefingFactory(sections=0, review_due=days(90))
+    BriefingFactory(sections=0, draft=True, published=None)
     assert reviews.send_review_reminders() == []
     assert not OutgoingEmail.objects.exists()

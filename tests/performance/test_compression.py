@@ -1,18 +1,16 @@
 """Compressed responses (issue 14.4): brotli or gzip for public pages, stored compressed by the
 page cache, with an ETag per encoding; never for a response that may carry a secret (BREACH)."""
 
-import datetime as dt
 import gzip
 
 import brotli
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
 
 from briefings.models import Briefing
 from portal import compression
 from portal.models import SiteSettings
-from training.models import Course, Session
+from tests.factories import BriefingFactory, CourseFactory, SessionFactory
 
 URL = "/briefings/lived-experience/"
 
@@ -37,12 +35,10 @@ def page_cache(request, settings, db):
 
 @pytest.fixture
 def briefing(db):
-    return Briefing.objects.create(
+    return BriefingFactory(
         title="Neglect and the lived experience of the child",
         slug="lived-experience",
         summary="What daily life is like for a neglected child. " * 5,
-        status=Briefing.Status.PUBLISHED,
-        published=timezone.localdate() - dt.timedelta(days=3),
     )
 
 
@@ -71,10 +67,9 @@ def test_brotli_is_preferred_and_a_refused_encoding_is_not_used(client, page_cac
     "url", ["/", "/briefings/", "/feeds/briefings/", "/sitemap.xml", "/training/sessions.ics", "/search/?q=neglect"]
 )
 def test_feeds_calendars_sitemap_and_search_are_compressed(client, page_cache, briefing, url):
-    course = Course.objects.create(title="Neglect basics", slug="neglect-basics", summary="s " * 50, is_published=True)
+    course = CourseFactory(title="Neglect basics", summary="s " * 50)
     for day in range(1, 6):
-        starts = timezone.now() + dt.timedelta(days=day)
-        Session.objects.create(course=course, starts=starts, ends=starts + dt.timedelta(hours=2), location="Room " * 10)
+        SessionFactory(course=course, days=day, hours=2, location="Room " * 10)
     response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
     assert response.status_code == 200
     assert response["Content-Encoding"] == "gzip", url

@@ -1,6 +1,5 @@
 """The anonymous page cache: fast for readers, never stale after an edit, never leaking staff views."""
 
-import datetime as dt
 import re
 
 import pytest
@@ -10,6 +9,7 @@ from django.utils import timezone
 from briefings.models import Briefing
 from portal.cache import invalidate
 from portal.models import SiteSettings
+from tests.factories import BriefingFactory
 
 
 @pytest.fixture(autouse=True)
@@ -21,15 +21,11 @@ def page_cache_on(settings, db):
     cache.clear()
 
 
-def make_briefing(**fields):
-    defaults = {
-        "title": "Neglect and the lived experience of the child",
-        "slug": "lived-experience",
-        "summary": "What daily life is like for a neglected child.",
-        "status": Briefing.Status.PUBLISHED,
-        "published": timezone.localdate() - dt.timedelta(days=3),
-    }
-    return Briefing.objects.create(**{**defaults, **fields})
+LIVED_EXPERIENCE = {
+    "title": "Neglect and the lived experience of the child",
+    "slug": "lived-experience",
+    "summary": "What daily life is like for a neglected child.",
+}
 
 
 def nonce_of(response):
@@ -39,7 +35,7 @@ def nonce_of(response):
 
 @pytest.mark.django_db
 def test_second_anonymous_request_is_served_without_touching_the_database(client, django_assert_num_queries):
-    make_briefing()
+    BriefingFactory(**LIVED_EXPERIENCE)
     first = client.get("/briefings/lived-experience/")
     assert first.status_code == 200
     with django_assert_num_queries(0):
@@ -51,7 +47,7 @@ def test_second_anonymous_request_is_served_without_touching_the_database(client
 
 @pytest.mark.django_db
 def test_cached_page_gets_a_fresh_csp_nonce_that_matches_its_header(client):
-    make_briefing()
+    BriefingFactory(**LIVED_EXPERIENCE)
     first = client.get("/briefings/lived-experience/")
     second = client.get("/briefings/lived-experience/")
     for response in (first, second):
@@ -65,7 +61,7 @@ def test_cached_page_gets_a_fresh_csp_nonce_that_matches_its_header(client):
 
 @pytest.mark.django_db
 def test_edit_shows_at_once(client):
-    briefing = make_briefing()
+    briefing = BriefingFactory(**LIVED_EXPERIENCE)
     assert "lived experience" in client.get(briefing.get_absolute_url()).content.decode()
     briefing.title = "Cumulative harm: seeing the whole picture"
     briefing.save()
@@ -74,7 +70,7 @@ def test_edit_shows_at_once(client):
 
 @pytest.mark.django_db
 def test_unpublishing_removes_the_page_from_the_public_at_once(client):
-    briefing = make_briefing()
+    briefing = BriefingFactory(**LIVED_EXPERIENCE)
     assert client.get(briefing.get_absolute_url()).status_code == 200
     briefing.status = Briefing.Status.DRAFT
     briefing.save()
@@ -84,7 +80,7 @@ def test_unpublishing_removes_the_page_from_the_public_at_once(client):
 
 @pytest.mark.django_db
 def test_admin_post_invalidates_even_when_a_bulk_update_sends_no_signal(client, staff_user):
-    briefing = make_briefing()
+    briefing = BriefingFactory(**LIVED_EXPERIENCE)
     assert client.get(briefing.get_absolute_url()).status_code == 200
     # queryset.update() sends no signal, so the cached page is still served...
     Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.DRAFT)
@@ -102,7 +98,7 @@ def test_admin_post_invalidates_even_when_a_bulk_update_sends_no_signal(client, 
 
 @pytest.mark.django_db
 def test_staff_draft_preview_is_never_cached_for_the_public(client, staff_user):
-    draft = make_briefing(status=Briefing.Status.DRAFT, published=None, slug="draft-one", title="Secret draft")
+    draft = BriefingFactory(title="Secret draft", slug="draft-one", draft=True, published=None)
     staff = client.__class__()
     staff.force_login(staff_user)
     assert staff.get(draft.get_absolute_url()).status_code == 200
@@ -111,7 +107,7 @@ def test_staff_draft_preview_is_never_cached_for_the_public(client, staff_user):
 
 @pytest.mark.django_db
 def test_staff_never_receive_a_cached_public_page(client, staff_user):
-    make_briefing()
+    BriefingFactory(**LIVED_EXPERIENCE)
     client.get("/briefings/lived-experience/")  # now cached for the public
     staff = client.__class__()
     staff.force_login(staff_user)
@@ -122,7 +118,7 @@ def test_staff_never_receive_a_cached_public_page(client, staff_user):
 
 @pytest.mark.django_db
 def test_conditional_request_answers_304(client):
-    make_briefing()
+    BriefingFactory(**LIVED_EXPERIENCE)
     etag = client.get("/briefings/lived-experience/")["ETag"]
     response = client.get("/briefings/lived-experience/", HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 304
@@ -132,7 +128,7 @@ def test_conditional_request_answers_304(client):
 
 @pytest.mark.django_db
 def test_contrast_choice_is_part_of_the_cache_key(client):
-    make_briefing()
+    BriefingFactory(**LIVED_EXPERIENCE)
     plain = client.get("/briefings/lived-experience/").content.decode()
     client.cookies["contrast"] = "high"
     contrast = client.get("/briefings/lived-experience/").content.decode()
@@ -152,7 +148,7 @@ def test_invalidate_makes_the_next_request_render_afresh(client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    make_briefing()
+    BriefingFactory(**LIVED_EXPERIENCE)
     client.get("/")
     with CaptureQueriesContext(connection) as cached:
         client.get("/")
@@ -168,7 +164,7 @@ def test_a_request_reads_the_generation_once_and_sees_its_own_invalidation(clien
     """The page key, site settings and search key all use the generation; one read serves them."""
     from portal import cache as page_cache_module
 
-    make_briefing()
+    BriefingFactory(**LIVED_EXPERIENCE)
     store = page_cache_module.page_cache()
     reads = []
     real_get = type(store).get

@@ -4,7 +4,6 @@ A reader who renders the page between the save and the commit sees the old rows;
 stores must be stale once the change is committed. Run on SQLite and on PostgreSQL.
 """
 
-import datetime as dt
 import threading
 
 import pytest
@@ -13,11 +12,11 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models.signals import post_save
 from django.test import Client
-from django.utils import timezone
 
 from briefings.models import Briefing
 from portal import cache as page_cache
 from portal.models import SiteSettings
+from tests.factories import BriefingFactory
 
 URL = "/briefings/lived-experience/"
 
@@ -31,14 +30,11 @@ def page_cache_on(settings, transactional_db):
     cache.clear()
 
 
-def make_briefing():
-    return Briefing.objects.create(
-        title="Neglect and the lived experience of the child",
-        slug="lived-experience",
-        summary="What daily life is like for a neglected child.",
-        status=Briefing.Status.PUBLISHED,
-        published=timezone.localdate() - dt.timedelta(days=3),
-    )
+LIVED_EXPERIENCE = {
+    "title": "Neglect and the lived experience of the child",
+    "slug": "lived-experience",
+    "summary": "What daily life is like for a neglected child.",
+}
 
 
 def read_from_another_connection(url):
@@ -64,7 +60,7 @@ def test_a_page_stored_between_the_save_and_the_commit_is_stale_after_the_commit
         # blocked by the write instead of reading the old rows. The next test runs the same
         # race on an SQLite file, as deployed.
         pytest.skip("a reader of the in-memory test database waits for the writer")
-    briefing = make_briefing()
+    briefing = BriefingFactory(**LIVED_EXPERIENCE)
     assert Client().get(URL).status_code == 200
     with transaction.atomic():
         briefing.status = Briefing.Status.DRAFT
@@ -76,17 +72,15 @@ def test_a_page_stored_between_the_save_and_the_commit_is_stale_after_the_commit
 
 
 RACE_ON_A_FILE = """
-import datetime as dt, threading
+import threading
 from django.db import connection, transaction
 from django.test import Client
-from django.utils import timezone
-from briefings.models import Briefing
 from portal.models import SiteSettings
+from tests.factories import BriefingFactory
 
 SiteSettings.load()
 url = "/briefings/lived-experience/"
-briefing = Briefing.objects.create(title="Lived experience", slug="lived-experience", summary="s",
-    status="published", published=timezone.localdate() - dt.timedelta(days=3))
+briefing = BriefingFactory(title="Lived experience", slug="lived-experience", summary="s")
 client = Client(HTTP_HOST="localhost")
 print("before", client.get(url).status_code)
 during = []
@@ -129,7 +123,7 @@ def test_the_same_race_on_an_sqlite_file_as_deployed(tmp_path):
 
 
 def test_the_generation_moves_again_when_the_transaction_commits():
-    briefing = make_briefing()
+    briefing = BriefingFactory(**LIVED_EXPERIENCE)
     with transaction.atomic():
         briefing.title = "Cumulative harm"
         briefing.save()
@@ -139,7 +133,7 @@ def test_the_generation_moves_again_when_the_transaction_commits():
 
 
 def test_a_rolled_back_change_does_not_stop_later_commits_invalidating():
-    briefing = make_briefing()
+    briefing = BriefingFactory(**LIVED_EXPERIENCE)
     with pytest.raises(RuntimeError), transaction.atomic():
         briefing.save()
         raise RuntimeError("rolled back")
@@ -151,7 +145,7 @@ def test_a_rolled_back_change_does_not_stop_later_commits_invalidating():
 
 
 def test_import_command_unpublishing_invalidates_after_its_commit(tmp_path):
-    make_briefing()
+    BriefingFactory(**LIVED_EXPERIENCE)
     assert Client().get(URL).status_code == 200
     (tmp_path / "lived-experience.md").write_text(
         "---\ntitle: Neglect and the lived experience of the child\nslug: lived-experience\n"

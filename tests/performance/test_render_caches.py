@@ -1,12 +1,10 @@
 """A briefing page with the page cache off or bypassed: every request reads the database, and is never stale."""
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
-from briefings.models import Briefing, Section
+from briefings.models import Briefing
 from portal.models import SiteSettings
+from tests.factories import BriefingFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/briefings/lived-experience/"
@@ -18,21 +16,15 @@ def page_cache_off(settings):
     SiteSettings.load()
 
 
-def make_briefing(**fields):
-    briefing = Briefing.objects.create(
-        title="Neglect and the lived experience of the child",
-        slug="lived-experience",
-        summary="What daily life is like for a neglected child.",
-        status=Briefing.Status.PUBLISHED,
-        published=timezone.localdate() - dt.timedelta(days=3),
-        **fields,
-    )
-    Section.objects.create(briefing=briefing, position=1, number=1, heading="Background", body="Mouldy bedding.")
-    return briefing
+LIVED_EXPERIENCE = {
+    "title": "Neglect and the lived experience of the child",
+    "slug": "lived-experience",
+    "summary": "What daily life is like for a neglected child.",
+}
 
 
 def test_an_edit_or_unpublishing_shows_at_once(client):
-    briefing = make_briefing()
+    briefing = BriefingFactory(**LIVED_EXPERIENCE, sections=[("Background", "Mouldy bedding.")])
     assert client.get(URL).status_code == 200
     section = briefing.sections.get()
     section.body = "Sheets changed weekly."
@@ -44,7 +36,7 @@ def test_an_edit_or_unpublishing_shows_at_once(client):
 
 
 def test_staff_see_a_draft_made_with_no_signal_at_once(staff_client):
-    briefing = make_briefing()
+    briefing = BriefingFactory(**LIVED_EXPERIENCE, sections=[("Background", "Mouldy bedding.")])
     assert staff_client.get(URL).status_code == 200
     Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.DRAFT)  # no signal
     response = staff_client.get(URL)

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from briefings.models import Briefing
 from portal.models import SiteSettings
 from portal.site.search import PAGE_SIZE
-from tests.portal.search_helpers import make_briefing
+from tests.factories import BriefingFactory
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +28,7 @@ def search(client, query, **params):
 
 @pytest.mark.django_db
 def test_repeated_search_reads_no_index_and_shows_the_same_results(client):
-    make_briefing("Chronologies in neglect cases", sections=[("Why", "A chronology shows drift.")])
+    BriefingFactory(title="Chronologies in neglect cases", sections=[("Why", "A chronology shows drift.")])
     first, first_queries = search(client, "chronology")
     second, second_queries = search(client, "chronology")
     assert first_queries and not second_queries
@@ -38,19 +38,19 @@ def test_repeated_search_reads_no_index_and_shows_the_same_results(client):
 
 @pytest.mark.django_db
 def test_a_content_change_is_found_at_once(client):
-    briefing = make_briefing("Chronologies in neglect cases", sections=[("Why", "A chronology shows drift.")])
+    briefing = BriefingFactory(title="Chronologies in neglect cases", sections=[("Why", "A chronology shows drift.")])
     assert "Chronologies in neglect cases" in search(client, "chronology")[0]
     briefing.status = Briefing.Status.DRAFT
     briefing.save()
     assert "Chronologies in neglect cases" not in search(client, "chronology")[0]
-    make_briefing("Another chronology briefing")
+    BriefingFactory(title="Another chronology briefing")
     assert "Another chronology briefing" in search(client, "chronology")[0]
 
 
 @pytest.mark.django_db
 def test_other_pages_and_filters_are_cached_apart(client):
     for n in range(PAGE_SIZE + 2):
-        make_briefing(f"Supervision and drift {n}")
+        BriefingFactory(title=f"Supervision and drift {n}")
     page_one = search(client, "drift")[0]
     page_two = search(client, "drift", page=2)[0]
     assert page_one != page_two

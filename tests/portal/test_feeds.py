@@ -7,8 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from briefings.models import Briefing
-from tests.portal.search_helpers import make_briefing, make_theme
+from tests.factories import BriefingFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +20,10 @@ def items(response):
 
 
 def test_feed_lists_exactly_the_published_briefings_newest_first(client):
-    make_briefing("Older", published=datetime.date(2023, 5, 1))
-    make_briefing("Newer", summary="What the newer one says.", published=datetime.date(2024, 6, 1))
-    make_briefing("Draft", status=Briefing.Status.DRAFT, published=None)
-    make_briefing("Future", published=timezone.localdate() + datetime.timedelta(days=1))
+    BriefingFactory(title="Older", published=datetime.date(2023, 5, 1))
+    BriefingFactory(title="Newer", summary="What the newer one says.", published=datetime.date(2024, 6, 1))
+    BriefingFactory(title="Draft", draft=True, published=None)
+    BriefingFactory(title="Future", published=timezone.localdate() + datetime.timedelta(days=1))
     channel, found = items(client.get(reverse("feed-briefings")))
     assert [item.findtext("title") for item in found] == ["Newer", "Older"]
     assert found[0].findtext("description") == "What the newer one says."
@@ -34,10 +33,10 @@ def test_feed_lists_exactly_the_published_briefings_newest_first(client):
 
 
 def test_theme_feed_lists_only_that_themes_published_briefings(client):
-    theme = make_theme("Adolescent neglect", summary="Teenagers.")
-    make_briefing("On theme", themes=[theme])
-    make_briefing("Draft on theme", themes=[theme], status=Briefing.Status.DRAFT, published=None)
-    make_briefing("Off theme")
+    theme = ThemeFactory(name="Adolescent neglect", summary="Teenagers.")
+    BriefingFactory(title="On theme", themes=[theme])
+    BriefingFactory(title="Draft on theme", themes=[theme], draft=True, published=None)
+    BriefingFactory(title="Off theme")
     channel, found = items(client.get(reverse("feed-theme", args=[theme.slug])))
     assert [item.findtext("title") for item in found] == ["On theme"]
     assert [c.text for c in found[0].findall("category")] == ["Adolescent neglect"]
@@ -49,14 +48,14 @@ def test_theme_feed_for_unknown_theme_is_404(client):
 
 
 def test_feed_stays_valid_xml_with_control_characters_and_markup_in_text(client):
-    make_briefing("Form\x0cfeed <b>&</b>", summary="Pasted\x0b text with <script> & \x1b escapes.")
+    BriefingFactory(title="Form\x0cfeed <b>&</b>", summary="Pasted\x0b text with <script> & \x1b escapes.")
     _, found = items(client.get(reverse("feed-briefings")))
     assert found[0].findtext("title") == "Form feed <b>&</b>"
     assert found[0].findtext("description") == "Pasted text with <script> & escapes."
 
 
 def test_pages_advertise_the_feed(client):
-    theme = make_theme("Neglect")
+    theme = ThemeFactory(name="Neglect")
     home = client.get("/").content.decode()
     assert 'type="application/rss+xml"' in home and 'href="/feeds/briefings/"' in home
     theme_page = client.get(theme.get_absolute_url()).content.decode()

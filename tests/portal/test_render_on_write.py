@@ -16,7 +16,7 @@ from briefings.models import Briefing, DiscussionQuestion, FeaturedTheme, Sectio
 from portal import history
 from portal.markdown import RENDERER_VERSION, RenderedMarkdown, render_block, render_inline
 from portal.models import SiteSettings
-from tests.briefings.conftest import make_briefing
+from tests.factories import BriefingFactory
 from training.models import Course
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def every_rendered_row():
 
 
 def test_every_markdown_field_of_every_model_keeps_its_html_on_save():
-    briefing = make_briefing(sections=1, questions=1)
+    briefing = BriefingFactory(sections=[("Heading 1", "Body **1**")], questions=1)
     theme = Theme.objects.create(name="Neglect", slug="neglect", description=TABLE)
     today = timezone.localdate()
     feature = FeaturedTheme.objects.create(theme=theme, starts=today, ends=today, message="Why *now*.")
@@ -64,7 +64,7 @@ def test_every_markdown_field_of_every_model_keeps_its_html_on_save():
 
 def test_a_save_naming_its_fields_still_writes_the_html():
     """update_or_create() and save(update_fields=...) write only the fields they name."""
-    section = make_briefing(sections=1).sections.get()
+    section = BriefingFactory(sections=[("Heading 1", "Body **1**")]).sections.get()
     section.body = "Now *changed*."
     section.save(update_fields=["body"])
     assert assert_current(section, "body") == "<p>Now <em>changed</em>.</p>\n"
@@ -74,7 +74,7 @@ def test_a_save_naming_its_fields_still_writes_the_html():
 
 
 def test_bulk_create_renders_and_still_moves_the_briefing_version():
-    briefing = make_briefing()
+    briefing = BriefingFactory(sections=0)
     Section.objects.bulk_create([Section(briefing=briefing, heading="H", body=f"Part *{i}*") for i in range(3)])
     DiscussionQuestion.objects.bulk_create([DiscussionQuestion(briefing=briefing, text="Why **now**?")])
     for section in briefing.sections.all():
@@ -85,8 +85,8 @@ def test_bulk_create_renders_and_still_moves_the_briefing_version():
 
 
 def test_queryset_update_with_text_or_an_expression_renders_the_rows_it_wrote():
-    briefing = make_briefing(sections=2)
-    other = make_briefing(sections=1)
+    briefing = BriefingFactory(sections=[("Heading 1", "Body **1**"), ("Heading 2", "Body **2**")])
+    other = BriefingFactory(sections=[("Heading 1", "Body **1**")])
     Section.objects.filter(briefing=briefing).update(body="All *the same*.")
     for section in briefing.sections.all():
         assert assert_current(section, "body") == "<p>All <em>the same</em>.</p>\n"
@@ -100,7 +100,7 @@ def test_queryset_update_with_text_or_an_expression_renders_the_rows_it_wrote():
 
 
 def test_bulk_update_renders_the_rows_it_wrote():
-    sections = list(make_briefing(sections=2).sections.all())
+    sections = list(BriefingFactory(sections=[("Heading 1", "Body **1**"), ("Heading 2", "Body **2**")]).sections.all())
     for section in sections:
         section.body = "Bulk *edit*"
     Section.objects.bulk_update(sections, ["body"])
@@ -137,7 +137,7 @@ def test_the_demo_loader_stores_html_for_every_field(demo_content):
 
 
 def test_a_history_restore_stores_the_html_of_the_text_it_puts_back():
-    section = make_briefing(sections=1).sections.get()
+    section = BriefingFactory(sections=[("Heading 1", "Body **1**")]).sections.get()
     at = timezone.now()
     section.body = "Later *text*."
     section.save()
@@ -147,7 +147,7 @@ def test_a_history_restore_stores_the_html_of_the_text_it_puts_back():
 
 def test_loaddata_from_a_backup_renders_whatever_html_the_backup_held(tmp_path):
     """A restore from a backup made by an older renderer (or before HTML was stored) is rendered afresh."""
-    briefing = make_briefing()
+    briefing = BriefingFactory(sections=0)
     dump = [
         {"model": "briefings.section", "pk": 900,
          "fields": {"briefing": briefing.pk, "position": 1, "heading": "H", "body": "From *backup*",
@@ -167,7 +167,7 @@ def make_stale(obj, **html):
 
 
 def test_html_from_another_renderer_version_is_rendered_again_when_read(client, caplog):
-    briefing = make_briefing(sections=1, questions=1, slug="stale")
+    briefing = BriefingFactory(sections=[("Heading 1", "Body **1**")], questions=1, slug="stale")
     make_stale(briefing.sections.get(), body_html="<p>OLD SECTION</p>")
     make_stale(briefing.questions.get(), text_html="OLD QUESTION")
     with caplog.at_level(logging.WARNING, logger="portal.markdown"):
@@ -179,13 +179,13 @@ def test_html_from_another_renderer_version_is_rendered_again_when_read(client, 
 
 def test_current_html_is_served_as_stored(client):
     """The page reads the stored HTML rather than rendering again (so the stored copy is what counts)."""
-    briefing = make_briefing(sections=1, slug="as-stored")
+    briefing = BriefingFactory(sections=[("Heading 1", "Body **1**")], slug="as-stored")
     Section._base_manager.filter(briefing=briefing).update(body_html="<p>STORED</p>")
     assert "<p>STORED</p>" in client.get(reverse("briefings:detail", args=["as-stored"])).content.decode()
 
 
 def test_rerender_markdown_brings_stale_rows_up_to_date_and_stale_only_leaves_the_rest():
-    briefing = make_briefing(sections=2)
+    briefing = BriefingFactory(sections=[("Heading 1", "Body **1**"), ("Heading 2", "Body **2**")])
     stale, current = briefing.sections.all()
     make_stale(stale, body_html="<p>old</p>")
     # Current version but wrong HTML: only a full run (say after SQL changed the text) corrects it.
@@ -204,7 +204,7 @@ def test_rerender_markdown_brings_stale_rows_up_to_date_and_stale_only_leaves_th
 def test_rerender_markdown_moves_the_page_cache_on(client, settings):
     settings.PAGE_CACHE_SECONDS = 600
     SiteSettings.load()  # its first save would clear the page cache
-    briefing = make_briefing(sections=1, slug="cached")
+    briefing = BriefingFactory(sections=[("Heading 1", "Body **1**")], slug="cached")
     url = reverse("briefings:detail", args=["cached"])
     make_stale(briefing.sections.get(), body="Fixed *in SQL*.")
     assert "Fixed" in client.get(url).content.decode()  # stale version: rendered on read

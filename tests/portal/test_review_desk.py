@@ -8,10 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from briefings.models import Briefing
 from portal import desk, publication
-from tests.briefings.conftest import make_briefing, make_course
-from tests.trust.conftest import form_data, make_user, post_data
+from tests.factories import BriefingFactory, CourseFactory, UserFactory
+from tests.trust.conftest import form_data, post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -33,18 +32,18 @@ def panel(page, slug):
 
 @pytest.fixture
 def content(db):
-    soon = make_briefing(title="Due soon", review_due=days(5))
-    make_briefing(title="Due later", review_due=days(40))
-    late = make_briefing(title="Long overdue", review_due=days(-30))
-    make_briefing(title="Just overdue", review_due=days(-1))
-    old_draft = make_briefing(title="Forgotten draft", status=Briefing.Status.DRAFT)
+    soon = BriefingFactory(title="Due soon", sections=0, review_due=days(5))
+    BriefingFactory(title="Due later", sections=0, review_due=days(40))
+    late = BriefingFactory(title="Long overdue", sections=0, review_due=days(-30))
+    BriefingFactory(title="Just overdue", sections=0, review_due=days(-1))
+    old_draft = BriefingFactory(title="Forgotten draft", sections=0, draft=True, published=None)
     age(old_draft, 120)
-    fresh_draft = make_briefing(title="Fresh draft", status=Briefing.Status.DRAFT)
+    fresh_draft = BriefingFactory(title="Fresh draft", sections=0, draft=True, published=None)
     age(fresh_draft, 10)
-    old_course = make_course(title="Forgotten course", is_published=False)
+    old_course = CourseFactory(title="Forgotten course", draft=True)
     age(old_course, 100)
-    new = make_briefing(title="Out last week", published=days(-7))
-    make_briefing(title="Out last year", published=days(-400))
+    new = BriefingFactory(title="Out last week", sections=0, published=days(-7))
+    BriefingFactory(title="Out last year", sections=0, published=days(-400))
     return {"soon": soon, "late": late, "old_draft": old_draft, "old_course": old_course, "new": new}
 
 
@@ -90,7 +89,7 @@ def test_each_row_links_to_the_thing_itself(admin_client, content):
 
 def test_a_change_waiting_for_approval_and_its_return_show_on_the_desk(client, content):
     """An editor's change to a published briefing is on the publishers' desk, and once returned on the editor's."""
-    editor, publisher = make_user("eddie", "Editor"), make_user("pat", "Publisher")
+    editor, publisher = UserFactory(username="eddie", editor=True), UserFactory(username="pat", publisher=True)
     live = content["soon"]
     url = f"/admin/briefings/briefing/{live.pk}/change/"
     client.force_login(editor)
@@ -111,7 +110,7 @@ def test_a_change_waiting_for_approval_and_its_return_show_on_the_desk(client, c
 
 
 def test_an_editor_sees_the_desk_without_links_to_what_they_cannot_open(client, content):
-    client.force_login(make_user("eddie", "Editor"))
+    client.force_login(UserFactory(username="eddie", editor=True))
     page = client.get("/admin/").content.decode()
     assert "Due soon" in panel(page, "due-for-review")
 
@@ -122,14 +121,14 @@ def test_the_desk_takes_the_same_number_of_queries_however_much_content(admin_cl
             assert admin_client.get("/admin/").status_code == 200
         return len(captured)
 
-    make_briefing(review_due=days(3))
+    BriefingFactory(sections=0, review_due=days(3))
     queries()  # the first request fills the session and other one-off caches
     few = queries()
     for n in range(25):
-        make_briefing(review_due=days(n % 30))
-        make_briefing(review_due=days(-n - 1))
-        age(make_briefing(status=Briefing.Status.DRAFT), 100 + n)
-        age(make_course(is_published=False), 100 + n)
+        BriefingFactory(sections=0, review_due=days(n % 30))
+        BriefingFactory(sections=0, review_due=days(-n - 1))
+        age(BriefingFactory(sections=0, draft=True, published=None), 100 + n)
+        age(CourseFactory(draft=True), 100 + n)
     queries()  # content changed: the site settings are read again once
     many = queries()
     assert many == few

@@ -11,14 +11,8 @@ from django.utils import timezone
 from briefings.models import Briefing, Section
 from portal.models import SearchDocument, SiteSettings
 from portal.site.search import index, query, results
-from tests.portal.search_helpers import (
-    make_briefing,
-    make_course,
-    make_resource,
-    make_theme,
-    result_titles,
-    text_of,
-)
+from tests.factories import BriefingFactory, CourseFactory, ResourceFactory, ThemeFactory
+from tests.portal.search_helpers import result_titles, text_of
 
 pytestmark = pytest.mark.django_db
 URL = reverse("search")
@@ -32,80 +26,82 @@ def titles(client, q, **params):
 
 
 def test_finds_a_word_that_appears_only_in_a_section_body(client):
-    make_briefing("Home conditions", sections=[("Background", "Practitioners noticed mouldy bedding at each visit.")])
-    make_briefing("Something else", sections=[("Background", "Nothing relevant here.")])
+    BriefingFactory(
+        title="Home conditions", sections=[("Background", "Practitioners noticed mouldy bedding at each visit.")]
+    )
+    BriefingFactory(title="Something else", sections=[("Background", "Nothing relevant here.")])
     assert titles(client, "mouldy") == ["Home conditions"]
 
 
 def test_finds_words_in_questions_key_facts_and_section_headings(client):
-    make_briefing("Questions", questions=["How would you describe the toddler's daily routine?"])
-    make_briefing("Facts", facts=[("60%", "of serious case reviews featured neglect")])
-    make_briefing("Headings", sections=[("Escalation pathways", "Body text.")])
+    BriefingFactory(title="Questions", questions=["How would you describe the toddler's daily routine?"])
+    BriefingFactory(title="Facts", key_facts=[("60%", "of serious case reviews featured neglect")])
+    BriefingFactory(title="Headings", sections=[("Escalation pathways", "Body text.")])
     assert titles(client, "routine") == ["Questions"]
     assert titles(client, "serious case reviews") == ["Facts"]
     assert titles(client, "escalation") == ["Headings"]
 
 
 def test_finds_courses_by_description_and_learning_outcomes(client):
-    make_course("Graded Care Profile 2", description="Using the **GCP2** tool with families.")
-    make_course("Trauma-informed practice", outcomes=["Recognise the impact of adversity in childhood"])
+    CourseFactory(title="Graded Care Profile 2", description="Using the **GCP2** tool with families.")
+    CourseFactory(title="Trauma-informed practice", outcomes=["Recognise the impact of adversity in childhood"])
     assert titles(client, "GCP2") == ["Graded Care Profile 2"]
     assert titles(client, "adversity") == ["Trauma-informed practice"]
 
 
 def test_finds_resources_by_title_and_description(client):
-    make_resource("Neglect toolkit", "A workbook for supervision sessions.")
+    ResourceFactory(title="Neglect toolkit", description="A workbook for supervision sessions.")
     response = client.get(URL, {"q": "workbook"})
     assert result_titles(response) == ["Neglect toolkit"]
     assert "Resource" in text_of(response)
 
 
 def test_title_match_ranks_above_body_match(client):
-    make_briefing(
-        "Working with families",
+    BriefingFactory(
+        title="Working with families",
         sections=[("Background", "Disguised compliance can look like cooperation. Disguised compliance again.")],
     )
-    make_briefing("Disguised compliance", sections=[("Background", "How families can appear to engage.")])
+    BriefingFactory(title="Disguised compliance", sections=[("Background", "How families can appear to engage.")])
     assert titles(client, "disguised compliance") == ["Disguised compliance", "Working with families"]
 
 
 def test_summary_match_ranks_above_body_match(client):
-    make_briefing("Body only", sections=[("One", "Professional curiosity matters.")])
-    make_briefing("Summary", summary="Professional curiosity in practice.")
+    BriefingFactory(title="Body only", sections=[("One", "Professional curiosity matters.")])
+    BriefingFactory(title="Summary", summary="Professional curiosity in practice.")
     assert titles(client, "curiosity") == ["Summary", "Body only"]
 
 
 def test_stemming_finds_other_forms_of_a_word(client):
-    make_briefing("Findings", sections=[("Method", "The audit looked at fourteen cases.")])
+    BriefingFactory(title="Findings", sections=[("Method", "The audit looked at fourteen cases.")])
     assert titles(client, "audits") == ["Findings"]
     assert titles(client, "auditing") == ["Findings"]
 
 
 def test_quoted_phrase_matches_the_words_together_only(client):
-    make_briefing("Together", sections=[("A", "Signs of disguised compliance were missed.")])
-    make_briefing("Apart", sections=[("A", "Compliance with the plan was disguised by the family.")])
+    BriefingFactory(title="Together", sections=[("A", "Signs of disguised compliance were missed.")])
+    BriefingFactory(title="Apart", sections=[("A", "Compliance with the plan was disguised by the family.")])
     assert sorted(titles(client, "disguised compliance")) == ["Apart", "Together"]
     assert titles(client, '"disguised compliance"') == ["Together"]
 
 
 def test_minus_word_excludes_items_with_that_word(client):
-    make_briefing("Teenagers", sections=[("A", "Neglect of adolescents is often missed.")])
-    make_briefing("Babies", sections=[("A", "Neglect of infants and head trauma.")])
+    BriefingFactory(title="Teenagers", sections=[("A", "Neglect of adolescents is often missed.")])
+    BriefingFactory(title="Babies", sections=[("A", "Neglect of infants and head trauma.")])
     assert titles(client, "neglect -adolescents") == ["Babies"]
     assert titles(client, 'neglect -"head trauma"') == ["Teenagers"]
 
 
 def test_or_finds_either_word(client):
-    make_briefing("Teenagers", sections=[("A", "Adolescents at risk.")])
-    make_briefing("Babies", sections=[("A", "Infants at risk.")])
-    make_briefing("Neither", sections=[("A", "Adults at risk.")])
+    BriefingFactory(title="Teenagers", sections=[("A", "Adolescents at risk.")])
+    BriefingFactory(title="Babies", sections=[("A", "Infants at risk.")])
+    BriefingFactory(title="Neither", sections=[("A", "Adults at risk.")])
     assert sorted(titles(client, "adolescents or infants")) == ["Babies", "Teenagers"]
     assert sorted(titles(client, "risk adolescents OR infants")) == ["Babies", "Teenagers"]
 
 
 def test_theme_names_are_searchable(client):
-    theme = make_theme("Disguised compliance")
-    make_briefing("A briefing", themes=[theme])
+    theme = ThemeFactory(name="Disguised compliance")
+    BriefingFactory(title="A briefing", themes=[theme])
     assert titles(client, "disguised") == ["A briefing"]
 
 
@@ -113,27 +109,27 @@ def test_theme_names_are_searchable(client):
 
 
 def test_drafts_and_future_briefings_are_never_found(client):
-    make_briefing("Draft neglect", status=Briefing.Status.DRAFT, published=None)
-    make_briefing("Future neglect", published=timezone.localdate() + datetime.timedelta(days=3))
-    make_briefing("Published neglect")
+    BriefingFactory(title="Draft neglect", draft=True, published=None)
+    BriefingFactory(title="Future neglect", published=timezone.localdate() + datetime.timedelta(days=3))
+    BriefingFactory(title="Published neglect")
     assert titles(client, "neglect") == ["Published neglect"]
 
 
 def test_staff_do_not_see_drafts_in_search_either(staff_client):
-    make_briefing("Draft neglect", status=Briefing.Status.DRAFT, published=None)
+    BriefingFactory(title="Draft neglect", draft=True, published=None)
     assert titles(staff_client, "neglect") == []
 
 
 def test_unpublished_courses_are_never_found(client):
-    make_course("Neglect course draft", published=False)
-    make_course("Neglect course")
+    CourseFactory(title="Neglect course draft", draft=True)
+    CourseFactory(title="Neglect course")
     assert titles(client, "neglect") == ["Neglect course"]
 
 
 def test_resources_of_drafts_are_never_found_but_stand_alone_ones_are(client):
-    make_briefing("Draft", status=Briefing.Status.DRAFT, published=None, resources=["Secret toolkit"])
-    make_briefing("Live", resources=["Public toolkit"])
-    make_resource("Stand-alone toolkit")
+    BriefingFactory(title="Draft", draft=True, published=None, resources=["Secret toolkit"])
+    BriefingFactory(title="Live", resources=["Public toolkit"])
+    ResourceFactory(title="Stand-alone toolkit")
     assert sorted(titles(client, "toolkit")) == ["Public toolkit", "Stand-alone toolkit"]
 
 
@@ -141,7 +137,7 @@ def test_unpublishing_without_signals_still_hides_the_briefing(client, django_ca
     """A queryset.update() (from a shell, say) sends no signal and leaves the index saying the
     briefing is public: the results shown are checked against the briefing itself, and the rows
     found out of date are re-indexed, so the counts come right too."""
-    briefing = make_briefing("Neglect", resources=["Neglect poster"])
+    briefing = BriefingFactory(title="Neglect", resources=["Neglect poster"])
     assert sorted(titles(client, "neglect")) == ["Neglect", "Neglect poster"]
     Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.DRAFT)
     with django_capture_on_commit_callbacks(execute=True):
@@ -154,7 +150,9 @@ def test_unpublishing_without_signals_still_hides_the_briefing(client, django_ca
 
 def test_a_briefing_dated_ahead_appears_on_its_day_without_reindexing(client, monkeypatch):
     today = timezone.localdate()
-    make_briefing("Neglect ahead", published=today + datetime.timedelta(days=2), resources=["Neglect ahead poster"])
+    BriefingFactory(
+        title="Neglect ahead", published=today + datetime.timedelta(days=2), resources=["Neglect ahead poster"]
+    )
     assert titles(client, "neglect") == []
     assert SearchDocument.objects.filter(public_from=today + datetime.timedelta(days=2)).count() == 2
     monkeypatch.setattr(timezone, "localdate", lambda *args: today + datetime.timedelta(days=2))
@@ -162,11 +160,11 @@ def test_a_briefing_dated_ahead_appears_on_its_day_without_reindexing(client, mo
 
 
 def test_public_from_follows_each_source(client, django_capture_on_commit_callbacks):
-    live = make_briefing("Live", resources=["Live poster"])
-    draft = make_briefing("Draft", status=Briefing.Status.DRAFT, published=None, resources=["Draft poster"])
-    make_resource("Stand-alone leaflet")
-    course = make_course("Published course")
-    make_course("Draft course", published=False)
+    live = BriefingFactory(title="Live", resources=["Live poster"])
+    draft = BriefingFactory(title="Draft", draft=True, published=None, resources=["Draft poster"])
+    ResourceFactory(title="Stand-alone leaflet")
+    course = CourseFactory(title="Published course")
+    CourseFactory(title="Draft course", draft=True)
     public_from = dict(SearchDocument.objects.values_list("title", "public_from"))
     assert public_from == {
         "Live": live.published,
@@ -185,12 +183,14 @@ def test_public_from_follows_each_source(client, django_capture_on_commit_callba
 
 
 def test_counts_and_pages_come_from_one_statement_and_agree(client):
-    theme = make_theme("Neglect")
+    theme = ThemeFactory(name="Neglect")
     for n in range(23):
-        make_briefing(f"Neglect review {n:02}", kind=Briefing.Kind.THEMATIC_REVIEW, themes=[theme] if n % 2 else [])
+        BriefingFactory(
+            title=f"Neglect review {n:02}", kind=Briefing.Kind.THEMATIC_REVIEW, themes=[theme] if n % 2 else []
+        )
     for n in range(3):
-        make_course(f"Neglect course {n}", themes=[theme])
-    make_resource("Neglect leaflet")
+        CourseFactory(title=f"Neglect course {n}", themes=[theme])
+    ResourceFactory(title="Neglect leaflet")
     response = client.get(URL, {"q": "neglect", "kind": "thematic_review", "page": "2"})
     assert response.context["count"] == 23
     assert len(response.context["results"]) == 3
@@ -213,7 +213,7 @@ def test_counts_and_pages_come_from_one_statement_and_agree(client):
 
 
 def test_editing_a_section_updates_the_index_when_the_transaction_commits(client, django_capture_on_commit_callbacks):
-    briefing = make_briefing("Edited", sections=[("A", "Original wording.")])
+    briefing = BriefingFactory(title="Edited", sections=[("A", "Original wording.")])
     section = briefing.sections.get()
     with django_capture_on_commit_callbacks(execute=True):
         section.body = "Revised wording about hoarding."
@@ -223,7 +223,7 @@ def test_editing_a_section_updates_the_index_when_the_transaction_commits(client
 
 
 def test_many_changes_in_one_transaction_index_each_briefing_once(django_capture_on_commit_callbacks, monkeypatch):
-    briefing = make_briefing("Edited", sections=[("A", "One."), ("B", "Two.")])
+    briefing = BriefingFactory(title="Edited", sections=[("A", "One."), ("B", "Two.")])
     calls = []
     monkeypatch.setitem(index.INDEXERS, "briefing", lambda ids: calls.append(set(ids)))
     with django_capture_on_commit_callbacks(execute=True):
@@ -236,7 +236,7 @@ def test_many_changes_in_one_transaction_index_each_briefing_once(django_capture
 
 
 def test_editing_the_title_and_unpublishing_and_deleting_update_the_index(client, django_capture_on_commit_callbacks):
-    briefing = make_briefing("Old title")
+    briefing = BriefingFactory(title="Old title")
     with django_capture_on_commit_callbacks(execute=True):
         briefing.title = "New title"
         briefing.save()
@@ -253,7 +253,7 @@ def test_editing_the_title_and_unpublishing_and_deleting_update_the_index(client
 def test_changes_rolled_back_are_not_indexed(client, django_capture_on_commit_callbacks):
     from django.db import transaction
 
-    briefing = make_briefing("Kept", sections=[("A", "Original wording.")])
+    briefing = BriefingFactory(title="Kept", sections=[("A", "Original wording.")])
     with django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic():
@@ -268,8 +268,8 @@ def test_changes_rolled_back_are_not_indexed(client, django_capture_on_commit_ca
 
 
 def test_renaming_a_theme_reindexes_its_items(client, django_capture_on_commit_callbacks):
-    theme = make_theme("Old name")
-    make_briefing("Tagged", themes=[theme])
+    theme = ThemeFactory(name="Old name")
+    BriefingFactory(title="Tagged", themes=[theme])
     with django_capture_on_commit_callbacks(execute=True):
         theme.name = "Physical neglect"
         theme.save()
@@ -277,8 +277,8 @@ def test_renaming_a_theme_reindexes_its_items(client, django_capture_on_commit_c
 
 
 def test_moving_a_resource_to_a_draft_hides_it(client, django_capture_on_commit_callbacks):
-    draft = make_briefing("Draft", status=Briefing.Status.DRAFT, published=None)
-    resource = make_resource("Movable leaflet")
+    draft = BriefingFactory(title="Draft", draft=True, published=None)
+    resource = ResourceFactory(title="Movable leaflet")
     assert titles(client, "leaflet") == ["Movable leaflet"]
     with django_capture_on_commit_callbacks(execute=True):
         resource.briefing = draft
@@ -288,8 +288,8 @@ def test_moving_a_resource_to_a_draft_hides_it(client, django_capture_on_commit_
 
 
 def test_rebuild_command_recreates_the_index(client):
-    make_briefing("Rebuilt", sections=[("A", "Chronology of concerns.")])
-    make_course("Course")
+    BriefingFactory(title="Rebuilt", sections=[("A", "Chronology of concerns.")])
+    CourseFactory(title="Course")
     SearchDocument.objects.all().delete()
     assert titles(client, "chronology") == []
     call_command("rebuild_search_index", verbosity=0)
@@ -327,9 +327,9 @@ def test_saves_outside_tests_transaction_are_indexed_on_commit(client):
 
 
 def test_results_are_labelled_by_type_and_link_to_their_pages(client):
-    briefing = make_briefing("Neglect review", kind=Briefing.Kind.THEMATIC_REVIEW)
-    course = make_course("Neglect course")
-    make_resource("Neglect leaflet", url="https://example.org/leaflet.pdf")
+    briefing = BriefingFactory(title="Neglect review", kind=Briefing.Kind.THEMATIC_REVIEW)
+    course = CourseFactory(title="Neglect course")
+    ResourceFactory(title="Neglect leaflet", url="https://example.org/leaflet.pdf")
     body = client.get(URL, {"q": "neglect"}).content.decode()
     assert "Thematic review" in body
     assert "Course: Classroom" in body
@@ -340,7 +340,7 @@ def test_results_are_labelled_by_type_and_link_to_their_pages(client):
 
 
 def test_snippet_highlights_matches_and_escapes_everything_else(client):
-    make_briefing("Escaped", summary='Look for <b>hoarding</b> & "clutter" <script>alert(1)</script>.')
+    BriefingFactory(title="Escaped", summary='Look for <b>hoarding</b> & "clutter" <script>alert(1)</script>.')
     body = client.get(URL, {"q": "hoarding"}).content.decode()
     snippet = body[body.index('class="result-snippet"') :]
     assert snippet.startswith('class="result-snippet">Look for')
@@ -358,8 +358,8 @@ def test_query_is_echoed_escaped_in_the_search_box(client):
 
 
 def test_result_count_and_no_results_help(client):
-    make_briefing("Neglect one")
-    make_briefing("Neglect two")
+    BriefingFactory(title="Neglect one")
+    BriefingFactory(title="Neglect two")
     assert "2 results for" in text_of(client.get(URL, {"q": "neglect"}))
     page = text_of(client.get(URL, {"q": "zebra"}))
     assert "No results for" in page
@@ -367,10 +367,10 @@ def test_result_count_and_no_results_help(client):
 
 
 def test_filter_by_kind_and_by_theme(client):
-    theme = make_theme("Adolescent neglect")
-    make_briefing("Neglect audit", kind=Briefing.Kind.AUDIT_FINDINGS, themes=[theme])
-    make_briefing("Neglect 7MB")
-    make_course("Neglect course", themes=[theme])
+    theme = ThemeFactory(name="Adolescent neglect")
+    BriefingFactory(title="Neglect audit", kind=Briefing.Kind.AUDIT_FINDINGS, themes=[theme])
+    BriefingFactory(title="Neglect 7MB")
+    CourseFactory(title="Neglect course", themes=[theme])
     assert titles(client, "neglect", kind="audit_findings") == ["Neglect audit"]
     assert sorted(titles(client, "neglect", kind="briefing")) == ["Neglect 7MB", "Neglect audit"]
     assert titles(client, "neglect", kind="course") == ["Neglect course"]
@@ -379,8 +379,8 @@ def test_filter_by_kind_and_by_theme(client):
 
 
 def test_filter_options_show_counts(client):
-    make_briefing("Neglect audit", kind=Briefing.Kind.AUDIT_FINDINGS)
-    make_course("Neglect course")
+    BriefingFactory(title="Neglect audit", kind=Briefing.Kind.AUDIT_FINDINGS)
+    CourseFactory(title="Neglect course")
     body = client.get(URL, {"q": "neglect"}).content.decode()
     assert "All results (2)" in body
     assert "Audit findings (1)" in body
@@ -388,20 +388,20 @@ def test_filter_options_show_counts(client):
 
 
 def test_filters_are_offered_only_when_there_is_something_to_filter(client):
-    make_briefing("Neglect")
+    BriefingFactory(title="Neglect")
     assert 'id="search-kind"' in client.get(URL, {"q": "neglect"}).content.decode()
     assert 'id="search-kind"' not in client.get(URL, {"q": "zebra"}).content.decode()
     assert 'id="search-kind"' in client.get(URL, {"q": "zebra", "kind": "course"}).content.decode()
 
 
 def test_invalid_filters_are_ignored(client):
-    make_briefing("Neglect")
+    BriefingFactory(title="Neglect")
     assert titles(client, "neglect", kind="nonsense", theme="no-such-theme") == ["Neglect"]
 
 
 def test_results_are_paginated(client):
     for n in range(25):
-        make_briefing(f"Neglect {n:02}")
+        BriefingFactory(title=f"Neglect {n:02}")
     first = client.get(URL, {"q": "neglect"})
     second = client.get(URL, {"q": "neglect", "page": "2"})
     assert len(first.context["results"]) == results.PAGE_SIZE
@@ -415,7 +415,9 @@ def test_results_are_paginated(client):
 
 def test_snippet_shows_a_match_deep_in_a_long_briefing(client):
     filler = " ".join(f"Paragraph {n} about routine visits and school attendance." for n in range(400))
-    make_briefing("Long review", sections=[("Findings", filler + " Families with hoarding needed a joint plan.")])
+    BriefingFactory(
+        title="Long review", sections=[("Findings", filler + " Families with hoarding needed a joint plan.")]
+    )
     response = client.get(URL, {"q": "families hoarding"})
     assert result_titles(response) == ["Long review"]
     snippet = str(response.context["results"][0].snippet)
@@ -423,7 +425,7 @@ def test_snippet_shows_a_match_deep_in_a_long_briefing(client):
 
 
 def test_page_has_one_h1_and_labelled_controls(client):
-    make_briefing("Neglect")
+    BriefingFactory(title="Neglect")
     body = client.get(URL, {"q": "neglect"}).content.decode()
     assert body.count("<h1") == 1
     for control in ("search-q", "search-kind", "search-theme"):
@@ -433,10 +435,10 @@ def test_page_has_one_h1_and_labelled_controls(client):
 
 @pytest.mark.parametrize("matches", [1, 50])
 def test_number_of_queries_does_not_grow_with_results(client, django_assert_max_num_queries, matches):
-    theme = make_theme("Neglect")
+    theme = ThemeFactory(name="Neglect")
     for n in range(matches):
-        briefing = make_briefing(f"Neglect {n}", themes=[theme], resources=[f"Neglect poster {n}"])
-    make_course("Neglect course", themes=[theme])
+        briefing = BriefingFactory(title=f"Neglect {n}", themes=[theme], resources=[f"Neglect poster {n}"])
+    CourseFactory(title="Neglect course", themes=[theme])
     SiteSettings.load()  # created on first use; afterwards one query per page
     # Site settings, themes for the filter, counts per type with the page's ids (one statement),
     # those rows with snippets; on PostgreSQL also set_config and (in a test's transaction) a
@@ -489,20 +491,20 @@ NASTY = [
 
 @pytest.mark.parametrize("query", NASTY)
 def test_odd_queries_get_a_normal_page(client, query):
-    make_briefing("Neglect")
+    BriefingFactory(title="Neglect")
     response = client.get(URL, {"q": query, "page": query, "kind": query, "theme": query})
     assert response.status_code == 200
     assert b'id="search-q"' in response.content
 
 
 def test_invalid_utf8_and_percent_encoded_nul_get_a_normal_page(client):
-    make_briefing("Neglect")
+    BriefingFactory(title="Neglect")
     response = client.get(URL + "?q=%FF%FE%ED%A0%80neglect%00&page=%00&kind=%FF&theme=%00")
     assert response.status_code == 200
 
 
 def test_repeated_parameters_use_the_last_value(client):
-    make_briefing("Neglect")
+    BriefingFactory(title="Neglect")
     response = client.get(URL + "?q=zebra&q=neglect&kind=course&kind=&page=1&page=2")
     assert result_titles(response) == ["Neglect"]
 
@@ -567,9 +569,9 @@ def test_postgres_search_queries_need_no_sequential_scan(kind):
     equally (enormously) expensive and the planner would pick one at random."""
     import json
 
-    theme = make_theme("Neglect")
-    make_briefing("Neglect", resources=["Neglect toolkit"], themes=[theme])
-    make_course("Neglect course")
+    theme = ThemeFactory(name="Neglect")
+    BriefingFactory(title="Neglect", resources=["Neglect toolkit"], themes=[theme])
+    CourseFactory(title="Neglect course")
     found = results.Search(query.parse_query("neglect -zebra"), theme)
     with found.backend.planner_settings(), connection.cursor() as cursor:
         for sql, params in [found.statement(kind, 1), found.shown_queryset([1, 2]).query.sql_with_params()]:

@@ -5,7 +5,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.portal.search_helpers import make_briefing, make_course, make_resource, make_theme
+from tests.factories import BriefingFactory, CourseFactory, ResourceFactory, ThemeFactory
 
 URL = reverse("search")
 
@@ -23,16 +23,16 @@ page = st.one_of(st.none(), awkward, st.integers(min_value=-(10**30), max_value=
 
 @pytest.fixture
 def content(db):
-    theme = make_theme("Neglect")
+    theme = ThemeFactory(name="Neglect")
     for n in range(3):
-        make_briefing(
-            f"Neglect {n}",
+        BriefingFactory(
+            title=f"Neglect {n}",
             sections=[("Background", "Disguised compliance and *professional* curiosity.")],
             themes=[theme],
             resources=["Neglect toolkit"],
         )
-    make_course("Neglect course", themes=[theme], outcomes=["Use the GCP2 tool"])
-    make_resource("Stand-alone neglect leaflet")
+    CourseFactory(title="Neglect course", themes=[theme], outcomes=["Use the GCP2 tool"])
+    ResourceFactory(title="Stand-alone neglect leaflet")
     return theme
 
 

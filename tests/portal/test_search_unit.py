@@ -13,7 +13,8 @@ from briefings.models import Briefing
 from portal import cache as page_cache
 from portal.models import SearchDocument
 from portal.site.search import index
-from tests.portal.search_helpers import make_briefing, make_course, result_titles
+from tests.factories import BriefingFactory, CourseFactory
+from tests.portal.search_helpers import result_titles
 
 URL = reverse("search")
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,16 +26,16 @@ def titles(client, q, **params):
 
 @pytest.mark.django_db
 def test_title_match_outranks_summary_match_outranks_body_match(client):
-    make_briefing("Other words", "Nothing here.", sections=[("Part", "Chronology of concerns.")])
-    make_briefing("Chronology matters", "Nothing here.")
-    make_briefing("Something else", "A chronology.")
+    BriefingFactory(title="Other words", summary="Nothing here.", sections=[("Part", "Chronology of concerns.")])
+    BriefingFactory(title="Chronology matters", summary="Nothing here.", sections=0)
+    BriefingFactory(title="Something else", summary="A chronology.", sections=0)
     assert titles(client, "chronology") == ["Chronology matters", "Something else", "Other words"]
 
 
 @pytest.mark.django_db
 def test_the_weights_setting_decides_the_order_on_this_database(client, settings):
-    make_briefing("Other words", "Nothing here.", sections=[("Part", "Chronology of concerns.")])
-    make_briefing("Chronology matters", "Nothing here.")
+    BriefingFactory(title="Other words", summary="Nothing here.", sections=[("Part", "Chronology of concerns.")])
+    BriefingFactory(title="Chronology matters", summary="Nothing here.", sections=0)
     settings.SEARCH_WEIGHTS = {"title": 0.1, "summary": 0.1, "body": 10.0, "keywords": 0.1}
     assert titles(client, "chronology") == ["Other words", "Chronology matters"]
     settings.SEARCH_WEIGHTS = {"title": 10.0, "summary": 0.1, "body": 0.1, "keywords": 0.1}
@@ -43,11 +44,11 @@ def test_the_weights_setting_decides_the_order_on_this_database(client, settings
 
 @pytest.mark.django_db
 def test_keywords_weigh_least(client, settings):
-    theme_words = make_briefing("Plain", "Nothing here.")
+    theme_words = BriefingFactory(title="Plain", summary="Nothing here.", sections=0)
     theme_words.publisher = "Chronology partnership"
     theme_words.save()
     index.flush()
-    make_briefing("Other words", "Nothing here.", sections=[("Part", "Chronology of concerns.")])
+    BriefingFactory(title="Other words", summary="Nothing here.", sections=[("Part", "Chronology of concerns.")])
     assert titles(client, "chronology") == ["Other words", "Plain"]
     settings.SEARCH_WEIGHTS = {**settings.SEARCH_WEIGHTS, "keywords": 100.0}
     assert titles(client, "chronology") == ["Plain", "Other words"]
@@ -55,8 +56,8 @@ def test_keywords_weigh_least(client, settings):
 
 @pytest.mark.django_db
 def test_the_kind_filter_offers_the_model_kinds_with_their_plural_labels(client):
-    make_briefing("Neglect")
-    make_course("Neglect course")
+    BriefingFactory(title="Neglect", sections=0)
+    CourseFactory(title="Neglect course")
     options = client.get(URL, {"q": "neglect"}).context["kind_options"]
     briefing_kinds = [(kind.value, kind.plural) for kind in Briefing.Kind]
     assert [(value, label) for value, label, _n in options] == [
@@ -105,7 +106,7 @@ def test_search_does_not_retype_the_briefing_kinds():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_change_scheduled_only_in_a_rolled_back_savepoint_is_not_lost_when_scheduled_again(client):
-    briefing = make_briefing("Kept", sections=[("A", "Original wording.")])
+    briefing = BriefingFactory(title="Kept", sections=[("A", "Original wording.")])
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -122,7 +123,7 @@ def test_a_change_scheduled_only_in_a_rolled_back_savepoint_is_not_lost_when_sch
 
 @pytest.mark.django_db(transaction=True)
 def test_one_transaction_reindexes_each_source_once_after_commit(monkeypatch):
-    briefing = make_briefing("Edited", sections=[("A", "One."), ("B", "Two.")])
+    briefing = BriefingFactory(title="Edited", sections=[("A", "One."), ("B", "Two.")])
     calls = []
     monkeypatch.setitem(index.INDEXERS, SearchDocument.Type.BRIEFING, lambda ids: calls.append(set(ids)))
     with transaction.atomic():
@@ -206,7 +207,7 @@ def full_text_structures():
 @pytest.mark.django_db(transaction=True)
 def test_rebuild_restores_the_full_text_structures_a_table_rebuild_dropped(client):
     before = full_text_structures()
-    make_briefing("Chronology matters")
+    BriefingFactory(title="Chronology matters", sections=0)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("DROP TRIGGER portal_searchdocument_fts_insert")
@@ -215,5 +216,5 @@ def test_rebuild_restores_the_full_text_structures_a_table_rebuild_dropped(clien
     assert full_text_structures() != before
     call_command("rebuild_search_index", verbosity=0)
     assert full_text_structures() == before
-    make_briefing("Later chronology")
+    BriefingFactory(title="Later chronology", sections=0)
     assert sorted(titles(client, "chronology")) == ["Chronology matters", "Later chronology"]

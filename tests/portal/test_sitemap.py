@@ -5,8 +5,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from briefings.models import Briefing
-from tests.portal.search_helpers import make_briefing, make_course, make_theme
+from tests.factories import BriefingFactory, CourseFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -22,11 +21,11 @@ def sitemap_paths(client):
 
 
 def test_sitemap_lists_exactly_the_public_pages(client):
-    theme = make_theme("Neglect")
-    live = make_briefing("Live")
-    make_briefing("Draft", status=Briefing.Status.DRAFT, published=None)
-    course = make_course("Open course")
-    make_course("Hidden course", published=False)
+    theme = ThemeFactory(name="Neglect")
+    live = BriefingFactory(title="Live")
+    BriefingFactory(title="Draft", draft=True, published=None)
+    course = CourseFactory(title="Open course")
+    CourseFactory(title="Hidden course", draft=True)
     expected = [
         "/",
         "/accessibility/",
@@ -43,9 +42,9 @@ def test_sitemap_lists_exactly_the_public_pages(client):
 
 
 def test_every_sitemap_page_opens_for_the_public(client):
-    make_theme("Neglect")
-    make_briefing("Live")
-    make_course("Open course")
+    ThemeFactory(name="Neglect")
+    BriefingFactory(title="Live")
+    CourseFactory(title="Open course")
     for path in sitemap_paths(client):
         assert client.get(path).status_code == 200, path
 
@@ -61,7 +60,7 @@ def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_admin_and_re
 
 
 def test_briefing_page_has_open_graph_tags_from_its_summary(client):
-    briefing = make_briefing("Neglect & teenagers", summary='Why "older" children are missed.')
+    briefing = BriefingFactory(title="Neglect & teenagers", summary='Why "older" children are missed.')
     body = client.get(briefing.get_absolute_url()).content.decode()
     assert '<meta property="og:title" content="Neglect &amp; teenagers">' in body
     assert '<meta property="og:description" content="Why &quot;older&quot; children are missed.">' in body
@@ -72,7 +71,7 @@ def test_briefing_page_has_open_graph_tags_from_its_summary(client):
 
 
 def test_course_page_has_open_graph_tags_from_its_summary(client):
-    course = make_course("Graded Care Profile 2", summary="Assess the care a child receives.")
+    course = CourseFactory(title="Graded Care Profile 2", summary="Assess the care a child receives.")
     body = client.get(course.get_absolute_url()).content.decode()
     assert '<meta property="og:title" content="Graded Care Profile 2">' in body
     assert '<meta property="og:description" content="Assess the care a child receives.">' in body

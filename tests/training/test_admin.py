@@ -5,10 +5,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.factories import BriefingFactory, CourseFactory, SessionFactory, uk
 from training.forms import WEB_ADDRESS_MESSAGE, SessionForm
 from training.models import Course, LearningOutcome, Session
-
-from .factories import make_course, make_session, uk
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +54,7 @@ def session_data(**overrides):
 
 
 def test_admin_pages_are_200_for_staff(staff_client, course):
-    session = make_session(course)
+    session = SessionFactory(course=course)
     LearningOutcome.objects.create(course=course, text="Recognise neglect", position=1)
     urls = [
         reverse("admin:app_list", args=["training"]),
@@ -169,10 +168,10 @@ def test_stale_course_edit_is_refused(staff_client, course):
 
 
 def test_no_upcoming_session_filter_lists_courses_without_dates(staff_client, course):
-    make_session(course, days=5)
-    quiet = make_course(title="Quiet course")
-    make_session(quiet, days=-5)
-    make_session(quiet, days=5, status=Session.Status.CANCELLED)
+    SessionFactory(course=course, days=5)
+    quiet = CourseFactory(title="Quiet course")
+    SessionFactory(course=quiet, days=-5)
+    SessionFactory(course=quiet, days=5, status=Session.Status.CANCELLED)
     response = staff_client.get(reverse("admin:training_course_changelist") + "?upcoming=none")
     names = [c.title for c in response.context["cl"].result_list]
     assert names == ["Quiet course"]
@@ -181,16 +180,14 @@ def test_no_upcoming_session_filter_lists_courses_without_dates(staff_client, co
 
 
 def test_course_changelist_shows_next_session(staff_client, course):
-    make_session(course, starts=uk(2031, 1, 14, 9, 30), ends=uk(2031, 1, 14, 12))
+    SessionFactory(course=course, starts=uk(2031, 1, 14, 9, 30), ends=uk(2031, 1, 14, 12))
     body = staff_client.get(reverse("admin:training_course_changelist")).content.decode()
     assert "Tue 14 Jan 2031 09:30" in body
     assert "None scheduled" not in body
 
 
 def test_course_change_page_lists_linked_briefings(staff_client, course):
-    from briefings.models import Briefing
-
-    briefing = Briefing.objects.create(title="Neglect briefing", slug="neglect-briefing", summary="s")
+    briefing = BriefingFactory(title="Neglect briefing", draft=True)
     briefing.courses.add(course)
     body = staff_client.get(reverse("admin:training_course_change", args=[course.pk])).content.decode()
     assert "Linked briefings" in body
@@ -206,7 +203,7 @@ def bulk(client, action, *courses):
 
 
 def test_publisher_can_bulk_publish_and_unpublish(publisher_client):
-    drafts = [make_course(is_published=False) for _ in range(2)]
+    drafts = [CourseFactory(is_published=False) for _ in range(2)]
     response = bulk(publisher_client, "publish_selected", *drafts)
     assert "2 courses published." in response.content.decode()
     assert Course.objects.published().count() == 2
@@ -217,7 +214,7 @@ def test_publisher_can_bulk_publish_and_unpublish(publisher_client):
 
 
 def test_editor_cannot_publish(editor_client):
-    draft = make_course(is_published=False)
+    draft = CourseFactory(is_published=False)
     response = editor_client.get(reverse("admin:training_course_changelist"))
     action_form = response.context["action_form"]
     actions = [value for value, _ in action_form.fields["action"].choices] if action_form else []
@@ -230,7 +227,7 @@ def test_editor_cannot_publish(editor_client):
 
 
 def test_session_status_actions(staff_client, course):
-    session = make_session(course)
+    session = SessionFactory(course=course)
     staff_client.post(
         reverse("admin:training_session_changelist"), {"action": "mark_full", "_selected_action": [session.pk]}
     )
@@ -239,7 +236,7 @@ def test_session_status_actions(staff_client, course):
 
 
 def test_session_view_on_site_goes_to_course(staff_client, course):
-    session = make_session(course)
+    session = SessionFactory(course=course)
     body = staff_client.get(reverse("admin:training_session_change", args=[session.pk])).content.decode()
     assert "View on site" in body
 

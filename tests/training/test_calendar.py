@@ -4,9 +4,8 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
+from tests.factories import CourseFactory, SessionFactory, uk
 from training.models import Session
-
-from .factories import make_course, make_session, uk
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +19,7 @@ def events(cal):
 
 
 def test_feed_is_valid_icalendar_with_headers(client, course):
-    make_session(course)
+    SessionFactory(course=course)
     response = client.get(reverse("training:sessions-ics"))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -35,18 +34,18 @@ def test_feed_is_valid_icalendar_with_headers(client, course):
 
 
 def test_feed_has_only_upcoming_non_cancelled_sessions_on_published_courses(client, course):
-    keep = [make_session(course, days=2), make_session(course, days=9, status=Session.Status.FULL)]
-    make_session(course, days=-2)
-    make_session(course, days=4, status=Session.Status.CANCELLED)
-    make_session(make_course(is_published=False), days=3)
+    keep = [SessionFactory(course=course, days=2), SessionFactory(course=course, days=9, status=Session.Status.FULL)]
+    SessionFactory(course=course, days=-2)
+    SessionFactory(course=course, days=4, status=Session.Status.CANCELLED)
+    SessionFactory(course=CourseFactory(is_published=False), days=3)
     cal = parse(client.get(reverse("training:sessions-ics")))
     uids = sorted(str(event["UID"]) for event in events(cal))
     assert uids == sorted(f"session-{s.pk}@testserver" for s in keep)
 
 
 def test_event_times_are_utc_in_summer_and_winter(client, course):
-    make_session(course, starts=uk(2031, 7, 1, 9, 30), ends=uk(2031, 7, 1, 12, 30))
-    make_session(course, starts=uk(2031, 12, 2, 9, 30), ends=uk(2031, 12, 2, 12, 30))
+    SessionFactory(course=course, starts=uk(2031, 7, 1, 9, 30), ends=uk(2031, 7, 1, 12, 30))
+    SessionFactory(course=course, starts=uk(2031, 12, 2, 9, 30), ends=uk(2031, 12, 2, 12, 30))
     response = client.get(reverse("training:sessions-ics"))
     summer, winter = sorted(events(parse(response)), key=lambda e: e.decoded("DTSTART"))
     assert summer.decoded("DTSTART") == datetime(2031, 7, 1, 8, 30, tzinfo=UTC)
@@ -58,10 +57,12 @@ def test_event_times_are_utc_in_summer_and_winter(client, course):
 def test_event_carries_summary_location_description_url_and_status(client, course):
     course.summary = "Recognising neglect, with “curly quotes”, commas; and semicolons."
     course.save()
-    session = make_session(
-        course, location="Civic Centre, Market Square", note="Bring a laptop",
+    session = SessionFactory(
+        course=course,
+        location="Civic Centre, Market Square",
+        note="Bring a laptop",
         booking_url="https://learning.example.org/book/1",
-    )  # fmt: skip
+    )
     event = events(parse(client.get(reverse("training:sessions-ics"))))[0]
     assert str(event["SUMMARY"]) == "Child Neglect"
     assert str(event["LOCATION"]) == "Civic Centre, Market Square"
@@ -76,15 +77,15 @@ def test_event_carries_summary_location_description_url_and_status(client, cours
 
 
 def test_online_session_location_is_online(client, course):
-    make_session(course, is_online=True, location="")
+    SessionFactory(course=course, is_online=True, location="")
     event = events(parse(client.get(reverse("training:sessions-ics"))))[0]
     assert str(event["LOCATION"]) == "Online"
 
 
 def test_course_feed_has_only_that_course(client, course):
-    make_session(course)
-    make_session(course, days=5)
-    make_session(make_course(), days=3)
+    SessionFactory(course=course)
+    SessionFactory(course=course, days=5)
+    SessionFactory(course=CourseFactory(), days=3)
     response = client.get(reverse("training:course-sessions-ics", args=[course.slug]))
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="child-neglect-sessions.ics"'
@@ -94,7 +95,7 @@ def test_course_feed_has_only_that_course(client, course):
 
 
 def test_feed_route_is_not_taken_for_a_course_slug(client):
-    make_course(slug="sessions", title="A course called sessions")
+    CourseFactory(slug="sessions", title="A course called sessions")
     assert client.get("/training/sessions.ics")["Content-Type"].startswith("text/calendar")
     assert client.get("/training/sessions/").status_code == 200
 
@@ -112,7 +113,7 @@ def test_unknown_course_feed_is_404(client, db):
 @pytest.mark.parametrize("n", [1, 50])
 def test_feed_query_count_does_not_grow(client, django_assert_max_num_queries, site_settings, n):
     for _ in range(n):
-        make_session(make_course())
+        SessionFactory(course=CourseFactory())
     with django_assert_max_num_queries(2):
         response = client.get(reverse("training:sessions-ics"))
     assert len(events(parse(response))) == n

@@ -3,10 +3,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from briefings.models import Briefing, Theme
+from tests.factories import BriefingFactory, CourseFactory, SessionFactory, ThemeFactory, uk
 from training.models import Course, LearningOutcome, Session
-
-from .factories import make_course, make_session, uk
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +19,13 @@ def booking_buttons(body):
 
 @pytest.fixture
 def catalogue(db):
-    neglect = Theme.objects.create(name="Child neglect", slug="child-neglect")
-    icon = Theme.objects.create(name="ICON", slug="icon")
-    classroom = make_course(title="Child Neglect", format="classroom", audience="practitioners")
+    neglect = ThemeFactory(name="Child neglect")
+    icon = ThemeFactory(name="ICON")
+    classroom = CourseFactory(title="Child Neglect", format="classroom", audience="practitioners")
     classroom.themes.add(neglect)
-    elearning = make_course(title="ICON eLearning", format="elearning", audience="everyone")
+    elearning = CourseFactory(title="ICON eLearning", format="elearning", audience="everyone")
     elearning.themes.add(icon)
-    make_course(title="Draft course", is_published=False, format="classroom")
+    CourseFactory(title="Draft course", is_published=False, format="classroom")
     return classroom, elearning
 
 
@@ -81,9 +79,11 @@ def test_list_filter_form_has_labels(client, catalogue):
 
 def test_list_shows_next_upcoming_session_date(client, catalogue):
     classroom, _ = catalogue
-    make_session(classroom, starts=uk(2031, 3, 4, 9, 30), ends=uk(2031, 3, 4, 12, 30))
-    make_session(classroom, starts=uk(2031, 2, 4, 9, 30), ends=uk(2031, 2, 4, 12), status=Session.Status.CANCELLED)
-    make_session(classroom, days=-10)
+    SessionFactory(course=classroom, starts=uk(2031, 3, 4, 9, 30), ends=uk(2031, 3, 4, 12, 30))
+    SessionFactory(
+        course=classroom, starts=uk(2031, 2, 4, 9, 30), ends=uk(2031, 2, 4, 12), status=Session.Status.CANCELLED
+    )
+    SessionFactory(course=classroom, days=-10)
     body = client.get(reverse("training:list")).content.decode()
     assert "Tuesday 4 March 2031" in body
     assert "4 February 2031" not in body
@@ -99,8 +99,8 @@ def test_detail_shows_course_facts_outcomes_and_prerequisites(client, course):
     course.description = "Some **bold** text <script>alert(1)</script>"
     course.prerequisites_text = "GCP2 may only be used by practitioners who have completed the training."
     course.save()
-    first = make_course(title="Neglect eLearning")
-    hidden = make_course(title="Hidden draft", is_published=False)
+    first = CourseFactory(title="Neglect eLearning")
+    hidden = CourseFactory(title="Hidden draft", is_published=False)
     course.prerequisites.add(first, hidden)
     LearningOutcome.objects.create(course=course, position=2, text="Second outcome")
     LearningOutcome.objects.create(course=course, position=1, text="First outcome")
@@ -115,16 +115,16 @@ def test_detail_shows_course_facts_outcomes_and_prerequisites(client, course):
 
 
 def test_detail_offers_booking_for_open_future_sessions_only(client, course):
-    open_session = make_session(course, starts=uk(2031, 3, 4, 9, 30), ends=uk(2031, 3, 4, 12, 30), places=20)
-    make_session(course, starts=uk(2031, 3, 5, 9, 30), ends=uk(2031, 3, 5, 12, 30), status=Session.Status.FULL)
-    make_session(
-        course,
+    open_session = SessionFactory(course=course, starts=uk(2031, 3, 4, 9, 30), ends=uk(2031, 3, 4, 12, 30), places=20)
+    SessionFactory(course=course, starts=uk(2031, 3, 5, 9, 30), ends=uk(2031, 3, 5, 12, 30), status=Session.Status.FULL)
+    SessionFactory(
+        course=course,
         starts=uk(2031, 3, 6, 9, 30),
         ends=uk(2031, 3, 6, 12),
         status=Session.Status.CANCELLED,
         note="Trainer ill",
     )
-    make_session(course, days=-3, note="Long gone")
+    SessionFactory(course=course, days=-3, note="Long gone")
     body = client.get(course.get_absolute_url()).content.decode()
     buttons = booking_buttons(body)
     assert len(buttons) == 1
@@ -138,25 +138,25 @@ def test_detail_offers_booking_for_open_future_sessions_only(client, course):
 
 
 def test_session_that_has_started_is_not_bookable(client, course):
-    make_session(course, days=-0.01, hours=5)
+    SessionFactory(course=course, days=-0.01, hours=5)
     body = client.get(course.get_absolute_url()).content.decode()
     assert booking_buttons(body) == []
     assert "can no longer be booked" in body
 
 
 def test_online_session_shows_online(client, course):
-    make_session(course, is_online=True, location="")
+    SessionFactory(course=course, is_online=True, location="")
     assert "Online" in client.get(course.get_absolute_url()).content.decode()
 
 
 def test_session_booking_link_overrides_course_link(client, course):
-    make_session(course, booking_url="https://learning.example.org/own-link")
+    SessionFactory(course=course, booking_url="https://learning.example.org/own-link")
     body = client.get(course.get_absolute_url()).content.decode()
     assert 'href="https://learning.example.org/own-link"' in body
 
 
 def test_elearning_has_one_start_button(client):
-    course = make_course(format=Course.Format.ELEARNING, booking_url="https://learning.example.org/icon")
+    course = CourseFactory(format=Course.Format.ELEARNING, booking_url="https://learning.example.org/icon")
     body = client.get(course.get_absolute_url()).content.decode()
     buttons = booking_buttons(body) + re.findall(r'<a class="button button--start"[^>]*>(.*?)</a>', body)
     assert buttons == ["Start the eLearning (opens the booking site)"]
@@ -164,14 +164,14 @@ def test_elearning_has_one_start_button(client):
 
 
 def test_unpublished_course_is_404_for_public(client):
-    draft = make_course(is_published=False)
+    draft = CourseFactory(is_published=False)
     assert client.get(draft.get_absolute_url()).status_code == 404
     assert client.get(reverse("training:course-sessions-ics", args=[draft.slug])).status_code == 404
 
 
 def test_staff_can_preview_unpublished_course(staff_client):
-    draft = make_course(is_published=False, title="Draft course")
-    make_session(draft)
+    draft = CourseFactory(is_published=False, title="Draft course")
+    SessionFactory(course=draft)
     response = staff_client.get(draft.get_absolute_url())
     assert response.status_code == 200
     body = response.content.decode()
@@ -184,11 +184,8 @@ def test_published_course_has_no_preview_label(client, course):
 
 
 def test_detail_lists_published_related_briefings(client, course):
-    live = Briefing.objects.create(
-        title="Neglect: what reviews tell us", slug="neglect-reviews", summary="s", status="published",
-        published=uk(2024, 5, 1, 0).date(),
-    )  # fmt: skip
-    draft = Briefing.objects.create(title="Secret draft", slug="secret", summary="s")
+    live = BriefingFactory(title="Neglect: what reviews tell us", published=uk(2024, 5, 1, 0).date())
+    draft = BriefingFactory(title="Secret draft", draft=True)
     live.courses.add(course)
     draft.courses.add(course)
     body = client.get(course.get_absolute_url()).content.decode()
@@ -200,15 +197,15 @@ def test_detail_lists_published_related_briefings(client, course):
 def test_detail_has_calendar_link_when_sessions_exist(client, course):
     url = reverse("training:course-sessions-ics", args=[course.slug])
     assert url not in client.get(course.get_absolute_url()).content.decode()
-    make_session(course)
+    SessionFactory(course=course)
     body = client.get(course.get_absolute_url()).content.decode()
     assert "Add all sessions to your calendar" in body
     assert url in body
 
 
 def test_home_page_lists_upcoming_sessions_in_uk_time(client, course):
-    make_session(course, starts=uk(2031, 7, 1, 9, 30), ends=uk(2031, 7, 1, 12, 30))
-    make_session(course, days=-2, note="past")
+    SessionFactory(course=course, starts=uk(2031, 7, 1, 9, 30), ends=uk(2031, 7, 1, 12, 30))
+    SessionFactory(course=course, days=-2, note="past")
     body = client.get(reverse("home")).content.decode()
     assert "Tuesday 1 July 2031, 9:30am to 12:30pm" in body
     assert course.get_absolute_url() in body
@@ -216,12 +213,12 @@ def test_home_page_lists_upcoming_sessions_in_uk_time(client, course):
 
 @pytest.mark.parametrize("n", [1, 50])
 def test_list_query_count_does_not_grow_with_courses(client, django_assert_max_num_queries, site_settings, n):
-    theme = Theme.objects.create(name="Child neglect", slug="child-neglect")
+    theme = ThemeFactory(name="Child neglect")
     for _ in range(n):
-        course = make_course()
+        course = CourseFactory()
         course.themes.add(theme)
-        make_session(course)
-        make_session(course, days=20)
+        SessionFactory(course=course)
+        SessionFactory(course=course, days=20)
     with django_assert_max_num_queries(5):
         response = client.get(reverse("training:list") + "?theme=child-neglect")
     assert len(response.context["courses"]) == n
@@ -232,9 +229,9 @@ def test_detail_query_count_does_not_grow_with_sessions(
     client, django_assert_max_num_queries, site_settings, course, n
 ):
     for _ in range(n):
-        make_session(course)
+        SessionFactory(course=course)
         LearningOutcome.objects.create(course=course, text="Outcome")
-        course.prerequisites.add(make_course())
+        course.prerequisites.add(CourseFactory())
     with django_assert_max_num_queries(8):
         response = client.get(course.get_absolute_url())
     assert response.content.decode().count('class="session ') == n
@@ -243,6 +240,6 @@ def test_detail_query_count_does_not_grow_with_sessions(
 @pytest.mark.parametrize("n", [1, 50])
 def test_home_query_count_does_not_grow_with_sessions(client, django_assert_max_num_queries, site_settings, n):
     for _ in range(n):
-        make_session(make_course())
+        SessionFactory(course=CourseFactory())
     with django_assert_max_num_queries(8):
         assert client.get(reverse("home")).status_code == 200

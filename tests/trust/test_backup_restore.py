@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from briefings.models import Briefing, Resource
+from tests.factories import UserFactory
 from training.models import Course
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +64,7 @@ def test_backup_restored_into_an_empty_database_gives_the_same_pages(client, tmp
     briefing = Briefing.objects.published().order_by("slug").first()
     stored = default_storage.save("resources/2024/toolkit.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     Resource.objects.create(briefing=briefing, title="Uploaded toolkit", file=stored, position=99)
-    get_user_model().objects.create_user("keeper", password="a-long-test-password", is_staff=True)
+    UserFactory(username="keeper")
     urls = key_pages()
     before = render_pages(client, urls)
     history_rows = Briefing.history.count()

@@ -80,12 +80,13 @@ SEED = """
 import json, sys
 import django
 django.setup()
-from tests.trust.conftest import make_briefing, make_user
+from tests.factories import BriefingFactory, UserFactory
 token = sys.argv[1]
 for name in ("alex", "sam"):
-    make_user(f"{name}-{token}", is_superuser=True, first_name=name.title())
+    UserFactory(username=f"{name}-{token}", superuser=True, first_name=name.title())
 titles = ["Neglect in the early years", "Neglect of teenagers"]
-print(json.dumps([make_briefing(title=t, slug=f"race-{token}-{n}").pk for n, t in enumerate(titles)]))
+parts = {"draft": True, "sections": 2, "questions": 1, "key_facts": 1, "resources": 1}
+print(json.dumps([BriefingFactory(title=t, slug=f"race-{token}-{n}", **parts).pk for n, t in enumerate(titles)]))
 """
 
 

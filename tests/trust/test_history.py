@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from briefings.models import Briefing, Section
 from portal import history
+from tests.factories import BriefingFactory, CourseFactory, ThemeFactory, UserFactory
 from training.models import Course, LearningOutcome
-
-from .conftest import make_briefing, make_course, make_theme
 
 # The real admin (briefings.admin, training.admin) carries RestoreWithPartsMixin.
 
@@ -33,14 +32,14 @@ def snapshot(briefing):
 
 
 def test_restore_briefing_brings_back_fields_parts_and_themes_as_they_were(db):
-    briefing = make_briefing(sections=3)
-    briefing.themes.add(make_theme("Child neglect"))
+    briefing = BriefingFactory(sections=3, draft=True, questions=1, key_facts=1, resources=1)
+    briefing.themes.add(ThemeFactory(name="Child neglect"))
     before = snapshot(briefing)
     moment = timezone.now()
 
     briefing.title, briefing.summary = "Rewritten", "A new summary."
     briefing.save()
-    briefing.themes.set([make_theme("Disguised compliance")])
+    briefing.themes.set([ThemeFactory(name="Disguised compliance")])
     briefing.sections.filter(number=2).delete()
     Section.objects.filter(briefing=briefing, number=1).update(body="Changed body.")  # no history: update()
     first = briefing.sections.get(number=1)
@@ -59,14 +58,14 @@ def test_restore_briefing_brings_back_fields_parts_and_themes_as_they_were(db):
 
 def test_restore_of_a_time_before_the_briefing_existed_is_refused(db):
     moment = timezone.now()
-    briefing = make_briefing()
+    briefing = BriefingFactory(draft=True, questions=1, key_facts=1, resources=1)
     with pytest.raises(history.RestoreError):
         history.restore_briefing(briefing, moment - datetime.timedelta(days=1))
 
 
 def test_deleted_briefing_is_recovered_with_its_parts(db):
-    briefing = make_briefing(sections=4, status="published")
-    briefing.themes.add(make_theme())
+    briefing = BriefingFactory(sections=4, questions=1, key_facts=1, resources=1)
+    briefing.themes.add(ThemeFactory())
     before, pk = snapshot(briefing), briefing.pk
     Briefing.objects.get(pk=pk).delete()
     assert not Briefing.objects.filter(pk=pk).exists()
@@ -81,22 +80,22 @@ def test_deleted_briefing_is_recovered_with_its_parts(db):
 
 
 def test_deleted_briefing_recovered_by_someone_who_may_not_publish_comes_back_as_draft(db):
-    briefing = make_briefing(status="published")
+    briefing = BriefingFactory(questions=1, key_facts=1, resources=1)
     briefing.delete()
     record = history.deleted_records(Briefing).get()
     assert history.recover_deleted(Briefing, record.history_id, can_publish=False).status == "draft"
 
 
 def test_recovered_briefing_whose_slug_was_reused_gets_a_new_slug(db):
-    briefing = make_briefing(title="Neglect", slug="neglect")
+    briefing = BriefingFactory(title="Neglect", slug="neglect", draft=True, questions=1, key_facts=1, resources=1)
     briefing.delete()
-    make_briefing(title="Neglect again", slug="neglect")
+    BriefingFactory(title="Neglect again", slug="neglect", draft=True, questions=1, key_facts=1, resources=1)
     record = history.deleted_records(Briefing).get()
     assert history.recover_deleted(Briefing, record.history_id).slug == "neglect-restored"
 
 
 def test_restore_course_with_outcomes(db):
-    course = make_course()
+    course = CourseFactory(title="Child neglect", draft=True, outcomes=["Recognise the signs of neglect"])
     moment = timezone.now()
     course.title = "Renamed"
     course.save()
@@ -109,7 +108,7 @@ def test_restore_course_with_outcomes(db):
 
 
 def test_history_page_shows_who_changed_what_and_offers_restore(publisher_client, publisher):
-    briefing = make_briefing()
+    briefing = BriefingFactory(draft=True, questions=1, key_facts=1, resources=1)
     url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
     from .conftest import form_data, post_data
 
@@ -125,7 +124,7 @@ def test_history_page_shows_who_changed_what_and_offers_restore(publisher_client
 
 
 def test_admin_restore_page_confirms_then_restores(publisher_client):
-    briefing = make_briefing(sections=2)
+    briefing = BriefingFactory(sections=2, draft=True, questions=1, key_facts=1, resources=1)
     first = briefing.history.order_by("history_date").first()
     briefing.summary = "A later version, with a section added."
     briefing.save()
@@ -143,7 +142,9 @@ def test_admin_restore_page_confirms_then_restores(publisher_client):
 
 
 def test_recover_deleted_admin_page_lists_and_recovers(publisher_client):
-    briefing = make_briefing(title="Deleted by mistake", sections=3)
+    briefing = BriefingFactory(
+        title="Deleted by mistake", sections=3, draft=True, questions=1, key_facts=1, resources=1
+    )
     pk = briefing.pk
     changelist = reverse("admin:briefings_briefing_changelist")
     publisher_client.post(reverse("admin:briefings_briefing_delete", args=[pk]), {"post": "yes"})
@@ -159,9 +160,8 @@ def test_recover_deleted_admin_page_lists_and_recovers(publisher_client):
 
 
 def test_recover_deleted_page_refuses_users_who_cannot_add(client, db):
-    from .conftest import make_user
 
-    viewer = make_user("viewer")
+    viewer = UserFactory(username="viewer")
     client.force_login(viewer)
     assert client.get(reverse("admin:briefings_briefing_recover_deleted")).status_code == 403
 
@@ -183,7 +183,9 @@ def test_history_pages_list_versions_and_only_briefings_and_courses_offer_restor
 
 
 def test_the_confirmation_page_and_the_change_reason_write_the_time_the_same_way(publisher_client):
-    briefing = make_briefing(sections=1)
+    briefing = BriefingFactory(
+        title="Neglect in the early years", draft=True, sections=1, questions=1, key_facts=1, resources=1
+    )
     first = briefing.history.order_by("history_date").first()
     briefing.summary = "A later version."
     briefing.save()

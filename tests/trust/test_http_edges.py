@@ -1,7 +1,6 @@
 """The edges of the HTTP layer: HTTPS redirects with a warm page cache, bad Host headers,
 oversized request bodies, draft previews and the page cache's nonce (issues 13 and 14)."""
 
-import datetime as dt
 from unittest import mock
 
 import pytest
@@ -9,13 +8,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import path
-from django.utils import timezone
 
 from briefings import print_views
-from briefings.models import Briefing
 from portal.models import SiteSettings
+from tests.factories import BriefingFactory, CourseFactory
 from tests.trust.test_headers import assert_strict_headers
-from training.models import Course
 
 URL = "/briefings/lived-experience/"
 
@@ -37,23 +34,18 @@ def https(settings):
     settings.SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 
 
-def make_briefing(**fields):
-    defaults = {
-        "title": "Neglect and the lived experience of the child",
-        "slug": "lived-experience",
-        "summary": "What daily life is like for a neglected child.",
-        "status": Briefing.Status.PUBLISHED,
-        "published": timezone.localdate() - dt.timedelta(days=3),
-    }
-    return Briefing.objects.create(**{**defaults, **fields})
-
+LIVED_EXPERIENCE = {
+    "title": "Neglect and the lived experience of the child",
+    "slug": "lived-experience",
+    "summary": "What daily life is like for a neglected child.",
+}
 
 # --- HTTPS is never bypassed (issue 14.3) --------------------------------------------------------
 
 
 @pytest.mark.parametrize("url", [URL, "/", "/briefings/", "/feeds/briefings/", "/sitemap.xml", "/robots.txt"])
 def test_plain_http_is_redirected_even_when_the_page_is_cached(client, page_cache_on, https, url):
-    make_briefing()
+    BriefingFactory(**LIVED_EXPERIENCE)
     host = {"HTTP_HOST": "portal.example.org"}  # as a browser sends it, whatever the scheme
     assert client.get(url, HTTP_X_FORWARDED_PROTO="https", **host).status_code == 200
     assert client.get(url, HTTP_X_FORWARDED_PROTO="https", **host).status_code == 200  # a cache hit
@@ -66,7 +58,7 @@ def test_plain_http_is_redirected_even_when_the_page_is_cached(client, page_cach
 def test_a_page_cached_over_https_is_not_served_over_http(client, page_cache_on, settings):
     """With the redirect left to the proxy, the two schemes still never share a cached page."""
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    make_briefing()
+    BriefingFactory(**LIVED_EXPERIENCE)
     client.get(URL, HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="portal.example.org")
     with CaptureQueriesContext(connection) as plain:
         assert client.get(URL, HTTP_HOST="portal.example.org").status_code == 200
@@ -126,7 +118,7 @@ def test_a_staff_sized_body_is_refused_to_a_made_up_session_cookie(client, db):
 
 
 def test_host_case_and_port_share_one_cached_pdf(client, db):
-    briefing = make_briefing()
+    briefing = BriefingFactory(**LIVED_EXPERIENCE)
     with mock.patch.object(print_views, "html_to_pdf", wraps=print_views.html_to_pdf) as render:
         for host in ["localhost", "LOCALHOST:1", "LocalHost:65000", "localhost."]:
             assert client.get(f"/briefings/{briefing.slug}.pdf", HTTP_HOST=host).status_code == 200
@@ -134,8 +126,8 @@ def test_host_case_and_port_share_one_cached_pdf(client, db):
 
 
 def test_staff_previews_of_drafts_are_private_and_not_indexed(staff_client):
-    draft = make_briefing(status=Briefing.Status.DRAFT, published=None)
-    course = Course.objects.create(title="Draft course", slug="draft-course", summary="s", is_published=False)
+    draft = BriefingFactory(**LIVED_EXPERIENCE, draft=True, published=None)
+    course = CourseFactory(title="Draft course", draft=True)
     for url in [draft.get_absolute_url(), f"/briefings/{draft.slug}/team-pack/", f"/training/{course.slug}/"]:
         response = staff_client.get(url)
         assert response.status_code == 200, url
@@ -144,7 +136,7 @@ def test_staff_previews_of_drafts_are_private_and_not_indexed(staff_client):
 
 
 def test_text_that_looks_like_the_nonce_placeholder_is_left_alone_on_cached_pages(client, page_cache_on):
-    make_briefing(summary="Write __csp_nonce_placeholder__ here.")
+    BriefingFactory(**{**LIVED_EXPERIENCE, "summary": "Write __csp_nonce_placeholder__ here."})
     first = client.get(URL).content.decode()
     second = client.get(URL).content.decode()
     assert "Write __csp_nonce_placeholder__ here." in first

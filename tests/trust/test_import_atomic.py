@@ -4,8 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from briefings.models import Briefing, Section
+from tests.factories import BriefingFactory
 
-from .conftest import make_briefing
 from .test_history import snapshot
 
 LATE_FAILURE = """---
@@ -40,7 +40,7 @@ def counts():
 
 def test_file_failing_after_its_sections_leaves_the_existing_briefing_unchanged(db, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    briefing = make_briefing(sections=2)
+    briefing = BriefingFactory(sections=2, draft=True, questions=1, key_facts=1, resources=1)
     before, before_counts, version = snapshot(briefing), counts(), briefing.version
     path = tmp_path / "late.md"
     path.write_text(LATE_FAILURE)

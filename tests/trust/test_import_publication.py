@@ -11,8 +11,7 @@ from django.utils import timezone
 from briefings.importer import import_file
 from briefings.models import Briefing
 from portal import publication
-
-from .conftest import make_user
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.urls("portal.site.urls")
 
@@ -26,7 +25,7 @@ def briefing_file(published, summary="Short.", status="published"):
 
 def staff_client(username, group):
     client = Client()
-    client.force_login(make_user(username, group))
+    client.force_login(UserFactory(username=username, groups=[group]))
     return client
 
 
@@ -66,7 +65,7 @@ def test_editor_import_with_a_future_date_does_not_take_a_published_briefing_dow
     assert (briefing.published, briefing.summary) == (datetime.date(2024, 5, 1), "Short.")
     waiting = publication.pending_for(briefing).snapshot["fields"]
     assert (waiting["published"], waiting["summary"]) == ("2024-05-01", "Edited.")
-    publication.approve(publication.pending_for(briefing), make_user("pat2", "Publisher"))
+    publication.approve(publication.pending_for(briefing), UserFactory(username="pat2", publisher=True))
     assert Briefing.objects.get(slug="embargoed-learning").summary == "Edited."
     assert public_status() == 200
 

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from .conftest import make_user
+from tests.factories import UserFactory
 
 LOGIN = "/admin/login/"
 
@@ -23,7 +23,7 @@ def attempt(client, username, password, address="203.0.113.7"):
 
 
 def test_five_failed_logins_lock_that_username_from_that_address(db, axes_on):
-    make_user("alex")
+    UserFactory(username="alex")
     client = Client()
     for _ in range(4):
         assert attempt(client, "alex", "wrong-guess").status_code == 200  # the login form again
@@ -37,8 +37,8 @@ def test_five_failed_logins_lock_that_username_from_that_address(db, axes_on):
 
 
 def test_lockout_does_not_block_other_users_or_the_same_user_elsewhere(db, axes_on):
-    make_user("alex")
-    make_user("sam")
+    UserFactory(username="alex")
+    UserFactory(username="sam")
     for _ in range(5):
         attempt(Client(), "alex", "wrong-guess")
     assert attempt(Client(), "sam", "a-long-test-password").status_code == 302
@@ -46,7 +46,7 @@ def test_lockout_does_not_block_other_users_or_the_same_user_elsewhere(db, axes_
 
 
 def test_successful_login_before_the_limit_works(db, axes_on):
-    make_user("alex")
+    UserFactory(username="alex")
     for _ in range(3):
         attempt(Client(), "alex", "wrong-guess")
     assert attempt(Client(), "alex", "a-long-test-password").status_code == 302

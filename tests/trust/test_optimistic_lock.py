@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from briefings.models import Briefing
 from portal.admin_mixins import VersionedForm
+from tests.factories import BriefingFactory, CourseFactory, UserFactory
 
-from .conftest import form_data, make_briefing, make_course, make_user, post_data
+from .conftest import form_data, post_data
 
 pytestmark = pytest.mark.urls("tests.trust.urls")
 
@@ -16,14 +17,14 @@ def two_publishers(client, django_user_model, db):
     from django.test import Client
 
     first, second = Client(), Client()
-    first.force_login(make_user("alex", "Publisher", first_name="Alex", last_name="Smith"))
-    second.force_login(make_user("sam", "Publisher"))
+    first.force_login(UserFactory(username="alex", publisher=True, first_name="Alex", last_name="Smith"))
+    second.force_login(UserFactory(username="sam", publisher=True))
     return first, second
 
 
 def test_second_save_of_a_stale_form_is_refused_and_keeps_what_was_typed(two_publishers):
     first, second = two_publishers
-    briefing = make_briefing()
+    briefing = BriefingFactory(draft=True, questions=1, key_facts=1, resources=1)
     loaded = Briefing.objects.get(pk=briefing.pk).version
     url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
     first_data = form_data(first.get(url), "briefing_form")
@@ -51,7 +52,7 @@ def test_second_save_of_a_stale_form_is_refused_and_keeps_what_was_typed(two_pub
 
 def test_saving_again_from_a_fresh_form_works(two_publishers):
     first, _ = two_publishers
-    briefing = make_briefing()
+    briefing = BriefingFactory(draft=True, questions=1, key_facts=1, resources=1)
     loaded = Briefing.objects.get(pk=briefing.pk).version
     url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
     for text in ["One.", "Two.", "Three."]:
@@ -64,7 +65,7 @@ def test_saving_again_from_a_fresh_form_works(two_publishers):
 
 def test_form_without_the_version_field_is_refused_not_saved(two_publishers):
     first, _ = two_publishers
-    briefing = make_briefing()
+    briefing = BriefingFactory(draft=True, questions=1, key_facts=1, resources=1)
     url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
     data = form_data(first.get(url), "briefing_form")
     del data["loaded_version"]
@@ -76,7 +77,7 @@ def test_form_without_the_version_field_is_refused_not_saved(two_publishers):
 def test_a_save_racing_past_the_form_check_is_still_refused(two_publishers, monkeypatch):
     """The save itself is a conditional UPDATE: if the version moved after the form check, nothing is written."""
     first, _ = two_publishers
-    briefing = make_briefing()
+    briefing = BriefingFactory(draft=True, questions=1, key_facts=1, resources=1)
     loaded = Briefing.objects.get(pk=briefing.pk).version
     url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
     data = form_data(first.get(url), "briefing_form")
@@ -103,7 +104,7 @@ def test_a_save_racing_past_the_form_check_is_still_refused(two_publishers, monk
 @pytest.mark.urls("portal.site.urls")
 def test_course_admin_refuses_a_stale_save(two_publishers):
     first, second = two_publishers
-    course = make_course()
+    course = CourseFactory(draft=True, outcomes=1)
     url = reverse("admin:training_course_change", args=[course.pk])
     first_data = form_data(first.get(url), "course_form")
     second_data = form_data(second.get(url), "course_form")

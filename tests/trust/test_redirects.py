@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from briefings.models import Briefing
 from portal.models import Redirect
-from tests.trust.conftest import form_data, make_briefing, make_course, make_theme, post_data
+from tests.factories import BriefingFactory, CourseFactory, ThemeFactory
+from tests.trust.conftest import form_data, post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,9 @@ def assert_moved(client, old, new):
 
 @CACHED
 def test_a_renamed_briefing_keeps_its_page_team_pack_and_pdf_addresses(client):
-    briefing = make_briefing(status="published", slug="old-name")
+    briefing = BriefingFactory(
+        title="Neglect in the early years", sections=2, questions=1, key_facts=1, resources=1, slug="old-name"
+    )
     # The old page is in the page cache before the rename: the rename must not leave it there.
     assert client.get("/briefings/old-name/").status_code == 200
     rename(briefing, "new-name")
@@ -40,13 +43,17 @@ def test_a_renamed_briefing_keeps_its_page_team_pack_and_pdf_addresses(client):
 
 
 def test_a_query_string_is_kept(client):
-    briefing = make_briefing(status="published", slug="old-name")
+    briefing = BriefingFactory(
+        title="Neglect in the early years", sections=2, questions=1, key_facts=1, resources=1, slug="old-name"
+    )
     rename(briefing, "new-name")
     assert client.get("/briefings/old-name/?print=1")["Location"] == "/briefings/new-name/?print=1"
 
 
 def test_changing_a_slug_twice_leaves_both_old_addresses_redirecting_in_one_hop(client):
-    briefing = make_briefing(status="published", slug="first")
+    briefing = BriefingFactory(
+        title="Neglect in the early years", sections=2, questions=1, key_facts=1, resources=1, slug="first"
+    )
     rename(briefing, "second")
     rename(briefing, "third")
     for old in ("first", "second"):
@@ -60,7 +67,9 @@ def test_changing_a_slug_twice_leaves_both_old_addresses_redirecting_in_one_hop(
 
 
 def test_changing_back_removes_the_redirect_so_there_is_no_loop(client):
-    briefing = make_briefing(status="published", slug="first")
+    briefing = BriefingFactory(
+        title="Neglect in the early years", sections=2, questions=1, key_facts=1, resources=1, slug="first"
+    )
     rename(briefing, "second")
     rename(briefing, "first")
     assert client.get("/briefings/first/").status_code == 200
@@ -69,20 +78,22 @@ def test_changing_back_removes_the_redirect_so_there_is_no_loop(client):
 
 
 def test_a_renamed_course_and_theme_keep_their_addresses(client):
-    course = make_course(published=True, slug="old-course")
+    course = CourseFactory(title="Child neglect", outcomes=1, slug="old-course")
     rename(course, "new-course")
     assert_moved(client, "/training/old-course/", "/training/new-course/")
     response = client.get("/training/old-course/sessions.ics")
     assert response.status_code == 301 and response["Location"] == "/training/new-course/sessions.ics"
 
-    theme = make_theme("Old theme")
+    theme = ThemeFactory(name="Old theme")
     rename(theme, "new-theme")
     assert_moved(client, "/themes/old-theme/", "/themes/new-theme/")
     assert_moved(client, "/feeds/themes/old-theme/", "/feeds/themes/new-theme/")
 
 
 def test_a_new_briefing_at_an_old_address_takes_precedence_and_admin_says_so(publisher_client):
-    old = make_briefing(status="published", slug="reused")
+    old = BriefingFactory(
+        title="Neglect in the early years", sections=2, questions=1, key_facts=1, resources=1, slug="reused"
+    )
     rename(old, "moved-on")
     assert publisher_client.get("/briefings/reused/").status_code == 301
 
@@ -101,7 +112,9 @@ def test_a_new_briefing_at_an_old_address_takes_precedence_and_admin_says_so(pub
 
 
 def test_renaming_in_admin_says_where_the_old_address_now_leads(publisher_client):
-    briefing = make_briefing(status="published", slug="before")
+    briefing = BriefingFactory(
+        title="Neglect in the early years", sections=2, questions=1, key_facts=1, resources=1, slug="before"
+    )
     url = f"/admin/briefings/briefing/{briefing.pk}/change/"
     data = form_data(publisher_client.get(url), "briefing_form")
     data["slug"] = ["after"]
@@ -110,7 +123,9 @@ def test_renaming_in_admin_says_where_the_old_address_now_leads(publisher_client
 
 
 def test_staff_see_and_edit_redirects_in_admin_and_a_chain_or_loop_is_refused(publisher_client):
-    briefing = make_briefing(status="published", slug="one")
+    briefing = BriefingFactory(
+        title="Neglect in the early years", sections=2, questions=1, key_facts=1, resources=1, slug="one"
+    )
     rename(briefing, "two")
     listing = publisher_client.get("/admin/portal/redirect/")
     assert listing.status_code == 200 and "/briefings/one/" in listing.content.decode()
@@ -128,8 +143,10 @@ def test_staff_see_and_edit_redirects_in_admin_and_a_chain_or_loop_is_refused(pu
 
 
 def test_a_withdrawn_briefing_answers_410_with_a_link_to_its_theme(client):
-    theme = make_theme("Early years")
-    briefing = make_briefing(status="published", slug="withdrawn-one")
+    theme = ThemeFactory(name="Early years")
+    briefing = BriefingFactory(
+        title="Neglect in the early years", sections=2, questions=1, key_facts=1, resources=1, slug="withdrawn-one"
+    )
     briefing.themes.add(theme)
     assert client.get("/briefings/withdrawn-one/").status_code == 200
     briefing.status = Briefing.Status.DRAFT
@@ -142,10 +159,24 @@ def test_a_withdrawn_briefing_answers_410_with_a_link_to_its_theme(client):
 
 
 def test_a_briefing_never_published_stays_404(client):
-    make_briefing(status="draft", slug="never-out")
+    BriefingFactory(
+        title="Neglect in the early years",
+        draft=True,
+        sections=2,
+        questions=1,
+        key_facts=1,
+        resources=1,
+        slug="never-out",
+    )
     # Scheduled for a date still to come, then taken back: the public never saw it.
-    scheduled = make_briefing(
-        title="Scheduled", status="published", slug="scheduled", published=timezone.localdate() + datetime.timedelta(7)
+    scheduled = BriefingFactory(
+        title="Scheduled",
+        sections=2,
+        questions=1,
+        key_facts=1,
+        resources=1,
+        slug="scheduled",
+        published=timezone.localdate() + datetime.timedelta(7),
     )
     scheduled.status = Briefing.Status.DRAFT
     scheduled.save()

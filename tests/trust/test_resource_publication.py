@@ -14,8 +14,9 @@ from briefings.models import Resource
 from portal.models import SearchDocument
 from portal.site import search
 from portal.site.search.index import ALWAYS
+from tests.factories import BriefingFactory, ResourceFactory, ThemeFactory, UserFactory
 
-from .conftest import form_data, make_briefing, make_theme, make_user, post_data
+from .conftest import form_data, post_data
 
 pytestmark = pytest.mark.urls("portal.site.urls")
 
@@ -32,7 +33,7 @@ def theme_page(theme):
 
 def staff(username, group):
     client = Client()
-    client.force_login(make_user(username, group))
+    client.force_login(UserFactory(username=username, groups=[group]))
     return client
 
 
@@ -53,7 +54,7 @@ def run_action(client, action, resource):
 
 
 def test_an_editors_new_resource_is_a_draft_the_public_cannot_find(db):
-    theme = make_theme()
+    theme = ThemeFactory()
     editor = staff("eddie", "Editor")
     resource = add_in_admin(editor, theme, status=["published"])  # a crafted POST: the field is not shown
     assert resource.status == "draft"
@@ -66,7 +67,7 @@ def test_an_editors_new_resource_is_a_draft_the_public_cannot_find(db):
 
 
 def test_a_publisher_publishes_and_unpublishes_a_resource(db):
-    theme = make_theme()
+    theme = ThemeFactory()
     publisher = staff("pat", "Publisher")
     resource = add_in_admin(publisher, theme)
     assert resource.status == "draft"  # saving is not publishing
@@ -83,8 +84,8 @@ def test_a_publisher_publishes_and_unpublishes_a_resource(db):
 
 
 def test_an_editor_cannot_unpublish_by_form_nor_publish_by_detaching_from_a_briefing(db):
-    theme = make_theme()
-    live = Resource.objects.create(title="Live leaflet", url="https://example.org/l", status="published")
+    theme = ThemeFactory()
+    live = ResourceFactory(title="Live leaflet", url="https://example.org/l")
     editor = staff("eddie", "Editor")
     url = reverse("admin:briefings_resource_change", args=[live.pk])
     data = form_data(editor.get(url), "resource_form")
@@ -95,7 +96,7 @@ def test_an_editor_cannot_unpublish_by_form_nor_publish_by_detaching_from_a_brie
 
     # A resource of a briefing, published by a publisher at some point: taken off the briefing by an
     # editor it would be public on its own, with no publisher deciding.
-    briefing = make_briefing(status="draft")
+    briefing = BriefingFactory(draft=True, questions=1, key_facts=1, resources=1)
     part = briefing.resources.get()
     Resource.objects.filter(pk=part.pk).update(status="published")
     part.themes.add(theme)
@@ -110,12 +111,16 @@ def test_an_editor_cannot_unpublish_by_form_nor_publish_by_detaching_from_a_brie
 
 def test_public_is_exactly_published_stand_alone_ones_and_those_of_public_briefings(db):
     today = timezone.localdate()
-    live = make_briefing("Live", status="published", published=today - datetime.timedelta(days=1))
+    live = BriefingFactory(
+        title="Live", published=today - datetime.timedelta(days=1), questions=1, key_facts=1, resources=1
+    )
     soon = today + datetime.timedelta(days=9)
-    embargoed = make_briefing("Embargoed", slug="embargoed", status="published", published=soon)
-    draft = make_briefing("Draft", slug="draft-one", status="draft")
-    published_alone = Resource.objects.create(title="Alone, published", url="https://example.org/a", status="published")
-    Resource.objects.create(title="Alone, draft", url="https://example.org/b")
+    embargoed = BriefingFactory(
+        title="Embargoed", slug="embargoed", published=soon, questions=1, key_facts=1, resources=1
+    )
+    draft = BriefingFactory(title="Draft", slug="draft-one", draft=True, questions=1, key_facts=1, resources=1)
+    published_alone = ResourceFactory(title="Alone, published", url="https://example.org/a")
+    ResourceFactory(title="Alone, draft", url="https://example.org/b", draft=True)
     # A resource's own status does not matter on a briefing: the briefing decides.
     draft.resources.update(status="published")
     assert set(Resource.objects.public()) == {live.resources.get(), published_alone}
@@ -123,7 +128,7 @@ def test_public_is_exactly_published_stand_alone_ones_and_those_of_public_briefi
 
 
 def test_shown_results_are_checked_against_the_resource_itself(db):
-    resource = Resource.objects.create(title="Poster about neglect", url="https://example.org/p", status="published")
+    resource = ResourceFactory(title="Poster about neglect", url="https://example.org/p")
     search.flush()
     assert anonymous_search("poster neglect") == ["Poster about neglect"]
     Resource.objects.filter(pk=resource.pk).update(status="draft")  # no signal: the index is out of date
@@ -131,7 +136,7 @@ def test_shown_results_are_checked_against_the_resource_itself(db):
 
 
 def test_resource_rows_public_from(db):
-    alone = Resource.objects.create(title="Alone", url="https://example.org/a")
+    alone = ResourceFactory(title="Alone", url="https://example.org/a", draft=True)
     search.flush()
     row = SearchDocument.objects.get(type="resource", object_id=alone.pk)
     assert row.public_from is None
@@ -183,7 +188,7 @@ def detach_and_publish(resource):
 def test_restoring_a_briefing_leaves_a_resource_moved_off_it_since_where_it_is(db):
     from portal import history
 
-    briefing = make_briefing(status="published")
+    briefing = BriefingFactory(questions=1, key_facts=1, resources=1)
     briefing.save()
     resource = briefing.resources.get()
     detach_and_publish(resource)
@@ -195,7 +200,7 @@ def test_restoring_a_briefing_leaves_a_resource_moved_off_it_since_where_it_is(d
 def test_an_editors_restore_does_not_take_a_published_stand_alone_resource_back_onto_a_briefing(db):
     from portal import history
 
-    briefing = make_briefing(status="draft")
+    briefing = BriefingFactory(draft=True, questions=1, key_facts=1, resources=1)
     record = briefing.history.first()
     briefing.save()
     resource = briefing.resources.get()
@@ -210,8 +215,8 @@ def test_an_editors_restore_does_not_take_a_published_stand_alone_resource_back_
 
 
 def test_an_editor_cannot_hide_a_published_stand_alone_resource_by_putting_it_on_a_draft_briefing(db):
-    draft = make_briefing(status="draft")
-    live = Resource.objects.create(title="Live leaflet", url="https://example.org/l", status="published")
+    draft = BriefingFactory(draft=True, questions=1, key_facts=1, resources=1)
+    live = ResourceFactory(title="Live leaflet", url="https://example.org/l")
     editor = staff("eddie", "Editor")
     url = reverse("admin:briefings_resource_change", args=[live.pk])
     data = form_data(editor.get(url), "resource_form")
@@ -223,7 +228,7 @@ def test_an_editor_cannot_hide_a_published_stand_alone_resource_by_putting_it_on
 
 
 def test_resources_list_says_which_are_published_and_which_follow_their_briefing(db):
-    make_briefing(status="published")
-    Resource.objects.create(title="Alone, draft", url="https://example.org/b")
+    BriefingFactory(questions=1, key_facts=1, resources=1)
+    ResourceFactory(title="Alone, draft", url="https://example.org/b", draft=True)
     page = staff("pat", "Publisher").get(reverse("admin:briefings_resource_changelist")).content.decode()
     assert "with its briefing" in page and "Draft" in page

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from briefings.models import Briefing, Section
 from portal import history
+from tests.factories import ThemeFactory
 
-from .conftest import form_data, make_theme, post_data
+from .conftest import form_data, post_data
 from .test_history import snapshot
 
 pytestmark = pytest.mark.urls("portal.site.urls")
@@ -48,7 +49,7 @@ def create_in_admin(client, theme):
 
 
 def test_restoring_the_created_version_brings_back_its_parts(publisher_client):
-    briefing = create_in_admin(publisher_client, make_theme())
+    briefing = create_in_admin(publisher_client, ThemeFactory())
     created = snapshot(briefing)
     assert created["sections"] and created["questions"] and created["facts"] and created["resources"]
     assert briefing.history.count() >= 2  # the themes make a second row just after the first

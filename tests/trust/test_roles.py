@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 
 from briefings.models import Briefing
+from tests.factories import BriefingFactory, CourseFactory
 from training.models import Course
 
-from .conftest import form_data, make_briefing, make_course, post_data
+from .conftest import form_data, post_data
 
 pytestmark = pytest.mark.urls("tests.trust.urls")
 
@@ -16,7 +17,7 @@ def change_url(obj):
 
 
 def test_editor_sees_publication_status_read_only(editor_client):
-    briefing = make_briefing()
+    briefing = BriefingFactory(draft=True, questions=1, key_facts=1, resources=1)
     response = editor_client.get(change_url(briefing))
     assert response.status_code == 200
     assert 'name="status"' not in response.content.decode()
@@ -24,7 +25,7 @@ def test_editor_sees_publication_status_read_only(editor_client):
 
 
 def test_editor_crafted_post_setting_status_published_is_ignored(editor_client):
-    briefing = make_briefing(status="draft")
+    briefing = BriefingFactory(draft=True, questions=1, key_facts=1, resources=1)
     data = form_data(editor_client.get(change_url(briefing)), "briefing_form")
     data["status"] = ["published"]
     data["title"] = ["A better title"]
@@ -36,7 +37,7 @@ def test_editor_crafted_post_setting_status_published_is_ignored(editor_client):
 
 
 def test_editor_crafted_post_cannot_unpublish_or_move_publication_date(editor_client):
-    briefing = make_briefing(status="published")
+    briefing = BriefingFactory(questions=1, key_facts=1, resources=1)
     original_date = briefing.published
     data = form_data(editor_client.get(change_url(briefing)), "briefing_form")
     assert "published" not in data  # the date of a published briefing is locked too
@@ -59,7 +60,7 @@ def test_editor_adding_a_briefing_with_status_published_gets_a_draft(editor_clie
 
 
 def test_publish_actions_are_hidden_from_editor_and_refused_when_posted(editor_client):
-    briefing = make_briefing(status="draft")
+    briefing = BriefingFactory(draft=True, questions=1, key_facts=1, resources=1)
     changelist = reverse("admin:briefings_briefing_changelist")
     page = editor_client.get(changelist).content.decode()
     assert "publish_selected" not in page
@@ -72,7 +73,7 @@ def test_publish_actions_are_hidden_from_editor_and_refused_when_posted(editor_c
 
 
 def test_list_editable_status_is_refused_for_editor(editor_client):
-    briefing = make_briefing(status="draft")
+    briefing = BriefingFactory(draft=True, questions=1, key_facts=1, resources=1)
     changelist = reverse("admin:briefings_briefing_changelist")
     page = editor_client.get(changelist).content.decode()
     assert 'name="form-0-status"' not in page
@@ -88,7 +89,7 @@ def test_list_editable_status_is_refused_for_editor(editor_client):
 
 
 def test_history_revert_by_editor_keeps_current_publication(editor_client, publisher):
-    briefing = make_briefing(status="published")
+    briefing = BriefingFactory(title="Neglect in the early years", questions=1, key_facts=1, resources=1)
     old = briefing.history.first()
     briefing.status, briefing.title = "draft", "Changed since"
     briefing.save()
@@ -101,7 +102,7 @@ def test_history_revert_by_editor_keeps_current_publication(editor_client, publi
 
 
 def test_restore_with_parts_by_editor_keeps_current_publication(editor_client):
-    briefing = make_briefing(status="published")
+    briefing = BriefingFactory(title="Neglect in the early years", questions=1, key_facts=1, resources=1)
     old = briefing.history.first()
     briefing.status, briefing.title = "draft", "Changed since"
     briefing.save()
@@ -112,7 +113,10 @@ def test_restore_with_parts_by_editor_keeps_current_publication(editor_client):
 
 
 def test_publisher_can_publish_from_the_form_and_by_bulk_action(publisher_client):
-    first, second = make_briefing("First"), make_briefing("Second")
+    first, second = (
+        BriefingFactory(title="First", draft=True, questions=1, key_facts=1, resources=1),
+        BriefingFactory(title="Second", draft=True, questions=1, key_facts=1, resources=1),
+    )
     data = form_data(publisher_client.get(change_url(first)), "briefing_form")
     data["status"] = ["published"]
     assert publisher_client.post(change_url(first), post_data(data)).status_code == 302
@@ -128,7 +132,7 @@ def test_publisher_can_publish_from_the_form_and_by_bulk_action(publisher_client
 
 @pytest.mark.urls("portal.site.urls")
 def test_editor_cannot_publish_a_course_by_form_or_bulk_action(editor_client):
-    course = make_course(published=False)
+    course = CourseFactory(draft=True, outcomes=1)
     url = change_url(course)
     response = editor_client.get(url)
     assert 'name="status"' not in response.content.decode()
@@ -146,7 +150,7 @@ def test_editor_cannot_publish_a_course_by_form_or_bulk_action(editor_client):
 
 @pytest.mark.urls("portal.site.urls")
 def test_publisher_can_publish_a_course(publisher_client):
-    course = make_course(published=False)
+    course = CourseFactory(draft=True, outcomes=1)
     publisher_client.post(
         reverse("admin:training_course_changelist"),
         {"action": "publish_selected", "_selected_action": [course.pk], "index": 0},

@@ -5,14 +5,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from briefings.models import Briefing
+from tests.factories import BriefingFactory
 
-from .conftest import form_data, make_briefing, post_data
+from .conftest import form_data, post_data
 
 pytestmark = pytest.mark.urls("portal.site.urls")
 
 
 def test_editor_crafted_post_on_the_briefing_admin_cannot_publish(editor_client):
-    briefing = make_briefing(status="draft")
+    briefing = BriefingFactory(draft=True, questions=1, key_facts=1, resources=1)
     url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
     response = editor_client.get(url)
     assert 'name="status"' not in response.content.decode()
@@ -24,7 +25,7 @@ def test_editor_crafted_post_on_the_briefing_admin_cannot_publish(editor_client)
 
 
 def test_editor_bulk_publish_on_the_briefing_admin_is_hidden_and_refused(editor_client):
-    briefing = make_briefing(status="draft")
+    briefing = BriefingFactory(draft=True, questions=1, key_facts=1, resources=1)
     changelist = reverse("admin:briefings_briefing_changelist")
     assert "publish_selected" not in editor_client.get(changelist).content.decode()
     editor_client.post(changelist, {"action": "publish_selected", "_selected_action": [briefing.pk], "index": 0})
@@ -44,7 +45,7 @@ def test_editor_admin_import_of_a_published_file_saves_a_draft(editor_client):
 
 
 def test_editor_admin_import_leaves_a_published_briefing_published_and_a_draft_a_draft(editor_client):
-    make_briefing("Already live", slug="already-live", status="published")
+    BriefingFactory(title="Already live", slug="already-live", questions=1, key_facts=1, resources=1)
     upload = SimpleUploadedFile(
         "unpublish.md",
         b"---\ntitle: Already live\nslug: already-live\nkind: audit_findings\nsummary: Changed.\n"

@@ -17,9 +17,10 @@ from briefings.models import Briefing, Section
 from mail.models import OutgoingEmail
 from portal import publication
 from portal.models import PendingRevision
+from tests.factories import BriefingFactory, CourseFactory, UserFactory
 from training.models import Session
 
-from .conftest import form_data, make_briefing, make_course, post_data
+from .conftest import form_data, post_data
 
 pytestmark = pytest.mark.urls("portal.site.urls")
 
@@ -51,7 +52,7 @@ def pending(obj):
 
 @pytest.fixture
 def live(db):
-    return make_briefing("Seven minutes on neglect", status="published")
+    return BriefingFactory(title="Seven minutes on neglect", sections=2, questions=1, key_facts=1, resources=1)
 
 
 def test_editor_form_change_to_a_published_briefing_waits_for_approval(client, editor, publisher, live):
@@ -100,9 +101,7 @@ def test_a_second_save_adds_to_the_editors_waiting_change(editor_client, live):
 
 
 def test_a_second_person_cannot_lay_their_change_over_the_first(client, editor, live):
-    from .conftest import make_user
-
-    other = make_user("other", "Editor")
+    other = UserFactory(username="other", editor=True)
     client.force_login(editor)
     edit_first_section(client, live, "Eddie's change.")
     client.force_login(other)
@@ -119,7 +118,7 @@ def test_publishers_own_edit_goes_live_at_once(publisher_client, live):
 
 
 def test_draft_edits_are_saved_and_a_draft_is_submitted_then_published(client, editor, publisher):
-    draft = make_briefing("A draft", status="draft")
+    draft = BriefingFactory(title="A draft", draft=True, sections=2, questions=1, key_facts=1, resources=1)
     client.force_login(editor)
     edit_first_section(client, draft, "Draft text.")
     assert Section.objects.get(briefing=draft, position=1).body == "Draft text."
@@ -162,7 +161,7 @@ def test_editor_cannot_approve(editor_client, live):
 
 
 def test_course_session_on_its_own_page_waits(editor_client):
-    course = make_course("Neglect basics", published=True)
+    course = CourseFactory(title="Neglect basics", outcomes=1)
     start = timezone.now() + datetime.timedelta(days=10)
     session = Session.objects.create(
         course=course, starts=start, ends=start + datetime.timedelta(hours=3), location="Town hall"
@@ -177,7 +176,7 @@ def test_course_session_on_its_own_page_waits(editor_client):
 
 
 def test_session_bulk_action_waits(editor_client):
-    course = make_course("Neglect basics", published=True)
+    course = CourseFactory(title="Neglect basics", outcomes=1)
     start = timezone.now() + datetime.timedelta(days=10)
     session = Session.objects.create(course=course, starts=start, ends=start + datetime.timedelta(hours=3))
     editor_client.post(
@@ -189,7 +188,7 @@ def test_session_bulk_action_waits(editor_client):
 
 
 def test_course_form_with_linked_briefing_waits(editor_client, live):
-    course = make_course("Neglect basics", published=True)
+    course = CourseFactory(title="Neglect basics", outcomes=1)
     url = change_url(course)
     data = form_data(editor_client.get(url), "course_form")
     data["title"] = ["Neglect basics, renamed"]
@@ -258,7 +257,7 @@ def test_submitting_and_deciding_send_mail(django_capture_on_commit_callbacks, c
 
 @pytest.fixture
 def course_with_session(db):
-    course = make_course("Neglect basics", published=True)
+    course = CourseFactory(title="Neglect basics", outcomes=1)
     start = timezone.now() + datetime.timedelta(days=10)
     Session.objects.create(course=course, starts=start, ends=start + datetime.timedelta(hours=3), location="Hall")
     return course
@@ -316,7 +315,7 @@ def test_crafted_post_changing_a_heading_and_unpublishing_waits_and_keeps_public
 
 
 def test_a_bulk_action_over_a_published_and_a_draft_course_splits(editor_client, course_with_session):
-    draft = make_course("Draft course", published=False)
+    draft = CourseFactory(title="Draft course", draft=True, outcomes=1)
     start = timezone.now() + datetime.timedelta(days=12)
     Session.objects.create(course=draft, starts=start, ends=start + datetime.timedelta(hours=2))
     sessions = list(Session.objects.values_list("pk", flat=True))
@@ -331,8 +330,8 @@ def test_a_bulk_action_over_a_published_and_a_draft_course_splits(editor_client,
 
 
 def test_linking_a_draft_briefing_to_a_published_course_waits_with_the_course(editor_client):
-    course = make_course("Neglect basics", published=True)
-    draft = make_briefing("A draft briefing", status="draft")
+    course = CourseFactory(title="Neglect basics", outcomes=1)
+    draft = BriefingFactory(title="A draft briefing", draft=True, sections=2, questions=1, key_facts=1, resources=1)
     url = change_url(course)
     data = form_data(editor_client.get(url), "course_form")
     data["Briefing_courses-TOTAL_FORMS"] = ["1"]

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefings.models import Briefing, Resource
+from tests.factories import BriefingFactory, CourseFactory, UserFactory
 from training.models import Course, Session
 
-from .conftest import form_data, make_briefing, make_course, make_user, post_data
+from .conftest import form_data, post_data
 
 STALE = "was changed while you were editing it"
 NOT_SAVED = "Your changes have NOT been saved"
@@ -24,7 +25,7 @@ NOT_SAVED = "Your changes have NOT been saved"
 @pytest.fixture
 def publisher(db):
     client = Client()
-    client.force_login(make_user("pat", "Publisher", first_name="Pat", last_name="Publisher"))
+    client.force_login(UserFactory(username="pat", publisher=True, first_name="Pat", last_name="Publisher"))
     return client
 
 
@@ -32,13 +33,13 @@ def publisher(db):
 def editor(db):
     # A second person whose changes go live at once (an editor's would wait for approval: test_signoff).
     client = Client()
-    client.force_login(make_user("eddie", "Publisher", first_name="Eddie", last_name="Editor"))
+    client.force_login(UserFactory(username="eddie", publisher=True, first_name="Eddie", last_name="Editor"))
     return client
 
 
 @pytest.fixture
 def course(db):
-    course = make_course(title="Child neglect", published=True)
+    course = CourseFactory(title="Child neglect", outcomes=1)
     starts = timezone.now().replace(microsecond=0) + timedelta(days=10)
     for n in range(2):
         Session.objects.create(
@@ -52,7 +53,7 @@ def course(db):
 
 @pytest.fixture
 def briefing(db):
-    return make_briefing(title="Neglect in the early years")
+    return BriefingFactory(title="Neglect in the early years", draft=True, questions=1, key_facts=1, resources=1)
 
 
 def first_session(course):
@@ -218,7 +219,7 @@ def test_session_cancelled_by_list_editing_then_stale_course_save_is_refused(pub
 
 
 def test_update_of_sessions_in_code_moves_every_owner_version(course):
-    other = make_course(title="Neglect for managers")
+    other = CourseFactory(title="Neglect for managers", draft=True, outcomes=1)
     Session.objects.create(
         course=other, starts=timezone.now() + timedelta(days=3), ends=timezone.now() + timedelta(days=3, hours=1),
         location="Room 9",
@@ -290,7 +291,7 @@ def test_resource_fixed_in_the_resources_admin_then_stale_briefing_save_is_refus
 
 
 def test_resource_moved_to_another_briefing_makes_both_briefings_stale(publisher, editor, briefing):
-    other = make_briefing(title="Neglect of teenagers")
+    other = BriefingFactory(title="Neglect of teenagers", draft=True, questions=1, key_facts=1, resources=1)
     resource = briefing.resources.get()
     url, data = open_briefing(publisher, briefing)
     other_url, other_data = open_briefing(publisher, other)

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from briefings.models import Briefing, DiscussionQuestion, KeyFact, Section
 from portal.conflicts import word_diff
+from tests.factories import BriefingFactory, CourseFactory, UserFactory
 from training.models import Session
 
-from .conftest import form_data, make_briefing, make_course, make_user, post_data
+from .conftest import form_data, post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +21,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def alex_and_sam(db):
     alex, sam = Client(), Client()
-    alex.force_login(make_user("alex", "Publisher", first_name="Alex", last_name="Smith"))
-    sam.force_login(make_user("sam", "Publisher", first_name="Sam", last_name="Jones"))
+    alex.force_login(UserFactory(username="alex", publisher=True, first_name="Alex", last_name="Smith"))
+    sam.force_login(UserFactory(username="sam", publisher=True, first_name="Sam", last_name="Jones"))
     return alex, sam
 
 
@@ -33,7 +34,14 @@ def panel(page):
 
 def test_the_refused_save_shows_their_changes_and_keeps_mine_part_by_part(alex_and_sam):
     alex, sam = alex_and_sam
-    briefing = make_briefing(sections=3)
+    briefing = BriefingFactory(
+        title="Neglect in the early years",
+        draft=True,
+        sections=3,
+        questions=1,
+        key_facts=[("60%", "of reviews feature neglect")],
+        resources=1,
+    )
     url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
     alex_data = form_data(alex.get(url), "briefing_form")
     sam_data = form_data(sam.get(url), "briefing_form")
@@ -85,7 +93,14 @@ def test_the_refused_save_shows_their_changes_and_keeps_mine_part_by_part(alex_a
 
 def test_a_part_one_person_deleted_and_the_other_changed(alex_and_sam):
     alex, sam = alex_and_sam
-    briefing = make_briefing(sections=3)
+    briefing = BriefingFactory(
+        title="Neglect in the early years",
+        draft=True,
+        sections=3,
+        questions=1,
+        key_facts=[("60%", "of reviews feature neglect")],
+        resources=1,
+    )
     url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
     alex_data = form_data(alex.get(url), "briefing_form")
     sam_data = form_data(sam.get(url), "briefing_form")
@@ -104,7 +119,7 @@ def test_a_part_one_person_deleted_and_the_other_changed(alex_and_sam):
 
 def test_a_course_conflict_is_resolved_the_same_way(alex_and_sam):
     alex, sam = alex_and_sam
-    course = make_course()
+    course = CourseFactory(title="Child neglect", draft=True, outcomes=1)
     # In summer time, so the form's local time and the database's UTC are written differently.
     starts = datetime.datetime(timezone.localdate().year + 1, 7, 1, 9, 30, tzinfo=datetime.UTC)
     ends = starts + datetime.timedelta(hours=3)
@@ -134,7 +149,14 @@ def test_word_diff_marks_only_what_changed_and_escapes_markup():
 
 def test_the_history_page_shows_section_and_key_fact_edits_word_by_word(alex_and_sam):
     alex, _ = alex_and_sam
-    briefing = make_briefing(sections=2)
+    briefing = BriefingFactory(
+        title="Neglect in the early years",
+        draft=True,
+        sections=2,
+        questions=1,
+        key_facts=[("60%", "of reviews feature neglect")],
+        resources=1,
+    )
     url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
     data = form_data(alex.get(url), "briefing_form")
     data["sections-1-body"] = ["Body of part 2, now with the duty team's number."]
@@ -152,7 +174,14 @@ def test_the_history_page_shows_section_and_key_fact_edits_word_by_word(alex_and
 
 def test_the_restore_confirmation_shows_what_each_part_will_say(alex_and_sam):
     alex, _ = alex_and_sam
-    briefing = make_briefing(sections=2)
+    briefing = BriefingFactory(
+        title="Neglect in the early years",
+        draft=True,
+        sections=2,
+        questions=1,
+        key_facts=[("60%", "of reviews feature neglect")],
+        resources=1,
+    )
     first = briefing.history.order_by("history_date").first()
     url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
     data = form_data(alex.get(url), "briefing_form")
