@@ -1,3 +1,5 @@
+from django.core.signals import setting_changed
+from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 
 from .models import SiteSettings
@@ -35,6 +37,33 @@ def site_urls():
     return _site_urls[prefix]
 
 
+# The static files every page links to, as `site_static.<name>` ("." and "/" become "_"): their
+# hashed names are fixed for the life of the process, and looking them up cost a cold page more
+# than any other tag in the base template.
+SITE_STATIC_FILES = ["css/site.css", "css/print.css", "js/site.js", "img/favicon.svg"]
+_site_static = {}
+
+
+def site_static():
+    prefix = get_script_prefix()
+    if prefix not in _site_static:
+        _site_static[prefix] = {name.replace("/", "_").replace(".", "_"): static(name) for name in SITE_STATIC_FILES}
+    return _site_static[prefix]
+
+
+def _settings_changed(setting, **kwargs):
+    if setting in {"STATIC_URL", "STORAGES", "STATICFILES_STORAGE"}:
+        _site_static.clear()
+
+
+setting_changed.connect(_settings_changed)
+
+
 def site(request):
     """Site settings, the site's own addresses and the reader's contrast choice for the shared template."""
-    return {"site": site_settings(request), "site_urls": site_urls(), "contrast": contrast_choice(request)}
+    return {
+        "site": site_settings(request),
+        "site_urls": site_urls(),
+        "site_static": site_static(),
+        "contrast": contrast_choice(request),
+    }
