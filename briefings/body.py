@@ -15,7 +15,7 @@ from functools import partial
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.template.loader import get_template, render_to_string
 from django.urls import get_script_prefix
@@ -66,36 +66,6 @@ def stored(briefing):
     except StoredBody.DoesNotExist:
         return None
     return row if row.key == key(briefing) else None
-
-
-def _read_sql():
-    quote = connection.ops.quote_name
-    # Only names from the models and a parameter: nothing from the request is put into the text.
-    return (
-        f"SELECT b.*, s.{quote('key')} AS stored_key, s.html AS stored_html, s.tags AS stored_tags"  # noqa: S608
-        f" FROM {quote(Briefing._meta.db_table)} b LEFT JOIN {quote(StoredBody._meta.db_table)} s"
-        f" ON s.briefing_id = b.id WHERE b.slug = %s"
-    )
-
-
-def read(slug):
-    """The briefing with this slug (drafts too) with its StoredBody attached, or None: one query.
-
-    Written out rather than built with the ORM, whose query compilation cost a cold page more
-    CPU than the rest of its database work; a briefing without a stored body reads as one.
-    """
-    found = list(Briefing.objects.raw(_read_sql(), [slug]))
-    if not found:
-        return None
-    briefing = found[0]
-    row = None
-    if briefing.stored_key is not None:
-        row = StoredBody(
-            briefing=briefing, key=briefing.stored_key, html=briefing.stored_html, tags=briefing.stored_tags
-        )
-    del briefing.stored_key, briefing.stored_html, briefing.stored_tags
-    StoredBody.briefing.field.remote_field.set_cached_value(briefing, row)
-    return briefing
 
 
 def page_context(briefing):

@@ -29,9 +29,10 @@ def briefing_list(request):
 
 
 def briefing_detail(request, slug):
-    briefing = body.read(slug)
-    # The same rule as Briefing.objects.published(), applied to the row read.
-    if briefing is None or not (briefing.is_published or request.user.is_staff):
+    briefings = Briefing.objects.all() if request.user.is_staff else Briefing.objects.published()
+    try:
+        briefing = get_object_or_404(briefings.select_related("stored_body"), slug=slug)
+    except Http404:
         return withdrawn(request, slug)
     context = {"briefing": briefing, **body.page_context(briefing)}
     return private_if_staff(request, render(request, "briefings/detail.html", context))

@@ -5,7 +5,6 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.db.models.sql.compiler import SQLCompiler
 
 from briefings import body
 from briefings.models import Briefing, Resource, Section, StoredBody, Theme
@@ -53,18 +52,6 @@ def test_a_stored_body_is_served_from_one_query(client, committed, django_assert
     content = response.content.decode()
     assert "Part 7" in content and "Graded care profile" in content
     assert '<meta property="article:tag" content="Home conditions">' in content
-
-
-def test_a_stored_body_page_builds_no_orm_query(client, committed, monkeypatch):
-    """Compiling the ORM's query cost a cold page more CPU than the database work: the read is written out."""
-    briefing = committed(make_briefing, sections=2, themes=[Theme.objects.create(name="Neglect", slug="neglect")])
-    client.get("/")
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-    monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(self) or as_sql(self, *a, **k))
-    response = client.get(briefing.get_absolute_url())
-    assert response.status_code == 200 and "Heading 2" in response.content.decode()
-    assert compiled == []
 
 
 def test_the_stored_body_gives_the_same_page_as_rendering_from_the_parts(client, committed):
