@@ -11,50 +11,23 @@ import datetime
 import re
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 
 from briefings.models import Briefing, Section
 from training.models import Course, Session
 
-from ..mail.conftest import Mailbox, free_port
+from ..mail.conftest import run_worker, smtp_server, smtp_settings  # noqa: F401 (fixtures)
 
 PASSWORD = "a-long-test-password"
 EDIT = ["briefing", "section", "keyfact", "discussionquestion", "resource", "course", "learningoutcome", "session"]
 
 
 @pytest.fixture
-def mailbox(settings):
+def mailbox(smtp_settings):  # noqa: F811 (the fixture imported above)
     """A real SMTP server on a free loopback port, and the site's mail settings pointing at it."""
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.DEFAULT_FROM_EMAIL = "portal@example.org"
-    try:
-        yield box
-    finally:
-        controller.stop()
-
-
-def run_worker():
-    """The database worker until the queue is empty (what `manage.py db_worker --batch` does)."""
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="signoff-browser-test",
-        excluded_queue_names=[],
-    ).run()
+    return smtp_settings
 
 
 def make_people():

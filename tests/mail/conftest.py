@@ -6,6 +6,7 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from django_tasks_db.management.commands.db_worker import Worker
 
 # aiosmtpd gives its thread 5 s to start listening; a busy machine can take longer.
 READY_TIMEOUT = 60
@@ -27,6 +28,20 @@ def start_smtp(mailbox, port=None):
         except OSError:
             if port or attempt == 4:
                 raise
+
+
+def run_worker():
+    """The database worker, run in this process until the queue is empty (what db_worker --batch does)."""
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    ).run()
 
 
 class Mailbox:

@@ -3,29 +3,14 @@
 import pytest
 from django.core.mail import BadHeaderError
 from django.db import transaction
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from mail.models import OutgoingEmail
 from mail.outbox import deliver_email, send_again, send_mail_later
 
-from .conftest import Mailbox, free_port, start_smtp
+from .conftest import Mailbox, free_port, run_worker, start_smtp
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_worker():
-    """The database worker, run in this process until the queue is empty (what db_worker --batch does)."""
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    ).run()
 
 
 def test_nothing_is_sent_until_the_worker_runs_then_both_parts_arrive(smtp_settings):
