@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "mail",
     "briefings",
     "training",
+    "learning",
     "portal.site",
 ]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("portal", "mail", "briefings", "training")
+PACKAGES = ("portal", "mail", "briefings", "training", "learning")
 
 # Lowest first. A module may import from its own layer and those below it, never above.
 LAYERS = [
@@ -14,6 +14,7 @@ LAYERS = [
     ("mail", ("mail",)),
     ("briefings", ("briefings",)),
     ("training", ("training",)),
+    ("learning", ("learning",)),
     ("site", ("portal.site",)),
 ]
 

@@ -32,6 +32,7 @@ urlpatterns = [
     # Uploaded files in every deployment, with or without DEBUG (portal/media.py).
     path("media/<path:path>", media.serve, name="media"),
     path("admin/", admin.site.urls),
+    path("", include("learning.urls")),
     path("", include("briefings.urls")),
     path("training/", include("training.urls")),
 ]

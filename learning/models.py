@@ -1,0 +1,76 @@
+"""What teams did with a briefing: meetings recorded, and readers' "Was this useful?" answers."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from briefings.models import Briefing
+from training.models import Course
+
+
+class Agency(models.Model):
+    """An agency a team belongs to, from the list the partnership keeps in admin."""
+
+    name = models.CharField(max_length=100, unique=True)
+    position = models.PositiveIntegerField(default=0, help_text="Lower numbers come first in the form's list.")
+    active = models.BooleanField(default=True, help_text="Untick to stop offering it; past records keep it.")
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self):
+        return self.name
+
+
+class TeamRecord(models.Model):
+    """A team's record that it discussed a briefing, kept as evidence of the learning's reach."""
+
+    # Evidence outlives the page: a deleted briefing leaves its records, named by the title they had.
+    briefing = models.ForeignKey(Briefing, on_delete=models.SET_NULL, null=True, related_name="team_records")
+    briefing_title = models.CharField(max_length=300)
+    met_on = models.DateField("date of the meeting")
+    team = models.CharField("team or service", max_length=200)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="team_records")
+    attendees = models.PositiveIntegerField(
+        "number attending", validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    changes = models.TextField("what the team agreed to do differently", max_length=4000, blank=True)
+    email = models.EmailField("email for a follow-up", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    erased_at = models.DateTimeField(null=True, blank=True, help_text="When the retention task erased its free text.")
+
+    class Meta:
+        ordering = ["-met_on", "-created_at"]
+        indexes = [models.Index(fields=["briefing", "met_on"]), models.Index(fields=["met_on"])]
+
+    def __str__(self):
+        return f"{self.team} discussed {self.briefing_title} on {self.met_on:%d %b %Y}"
+
+
+class UsefulnessVote(models.Model):
+    """One reader's "Was this useful?" answer about one briefing or course page."""
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, null=True, blank=True, related_name="votes")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, null=True, blank=True, related_name="votes")
+    useful = models.BooleanField()
+    comment = models.TextField(max_length=1000, blank=True)
+    # A digest of the browser's random voter cookie: one answer per browser per page, nothing personal.
+    voter = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(briefing__isnull=False, course__isnull=True)
+                | Q(briefing__isnull=True, course__isnull=False),
+                name="vote_is_about_one_page",
+            ),
+            models.UniqueConstraint(fields=["briefing", "voter"], name="one_vote_per_browser_per_briefing"),
+            models.UniqueConstraint(fields=["course", "voter"], name="one_vote_per_browser_per_course"),
+        ]
+
+    def __str__(self):
+        page = self.briefing or self.course
+        return f"{'Useful' if self.useful else 'Not useful'}: {page}"
