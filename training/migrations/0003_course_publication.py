@@ -25,6 +25,8 @@ def status_to_flag(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
+        # The search index's 0004 reads Course.is_published, which this migration removes.
+        ("portal", "0004_searchdocument_public_from"),
         ("training", "0002_text_length_limits"),
     ]
 
