@@ -12,7 +12,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,18 +30,14 @@ import pytest
 import redis
 from pypdf import PdfReader
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "two-servers-" + secrets.token_urlsafe(12)
 pytestmark = pytest.mark.multiserver
 
 
 # --- The two servers -----------------------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 PREPARE = f"""

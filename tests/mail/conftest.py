@@ -1,5 +1,4 @@
 import email
-import socket
 import threading
 import time
 from email import policy
@@ -8,14 +7,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from django_tasks_db.management.commands.db_worker import Worker
 
+from tests.ports import free_port
+
 # aiosmtpd gives its thread 5 s to start listening; a busy machine can take longer.
 READY_TIMEOUT = 60
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_smtp(mailbox, port=None):

@@ -11,7 +11,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -24,6 +23,8 @@ from urllib.parse import quote, urlencode
 import pytest
 from django.db import connection
 
+from tests.ports import free_port
+
 from .conftest import _FormParser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,12 +32,6 @@ HOST = "127.0.0.1"
 PASSWORD = "a-long-test-password"
 ROUNDS = 4
 STALE = "was changed while you were editing it"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 class Browser:

@@ -3,7 +3,6 @@
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from django.db import OperationalError, connection
+
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 FRIENDLY = "Sorry, the service is unavailable"
@@ -99,12 +100,6 @@ def test_an_error_page_that_cannot_render_still_answers_plainly_with_the_exit(rf
 
 
 # --- Against a real PostgreSQL server that is stopped and started -------------------------------
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def fetch(url):

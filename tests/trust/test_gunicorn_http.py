@@ -15,6 +15,8 @@ from pathlib import Path
 import brotli
 import pytest
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "portal.example.org"
 BRIEFING = "/briefings/lived-experience/"
@@ -29,12 +31,6 @@ text = "Neglect is persistent failure to meet needs. " * 40
 for n in range(1, 8):
     b.sections.create(position=n, number=n, heading=f"Part {n}", body=text)
 """
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
