@@ -1,12 +1,6 @@
-"""A briefing's page body (header, contents, key facts, sections, questions, resources, training) stored rendered.
+"""A briefing's page body stored rendered, keyed on a digest of what it is made from, so a page reads one row.
 
-Rendered after every change that can alter it and stored in a StoredBody row, so a page reads
-one row (the briefing joined to its body) and fills the base template. What changes a body: the
-briefing and its parts (every route moves the briefing's version, portal.versions), its themes
-and linked courses (saved, deleted, relinked or changed with queryset.update(): signals below),
-the renderer and the templates (`manage.py rerender_markdown`). The row's key is a digest of the
-briefing's own fields, its version, the renderer version and the templates; a body whose key does
-not match the briefing as read is rendered from the parts instead, so an edit is never hidden.
+A body whose key does not match the briefing as read is rendered from the parts instead (README "Performance").
 """
 
 import hashlib

@@ -1,17 +1,6 @@
-"""Email sent by the background worker: features call send_mail_later() and return at once.
+"""Email sent by the background worker, at most once: send_mail_later() enqueues it in the caller's transaction.
 
-send_mail_later() records the message (OutgoingEmail) and enqueues deliver_email in one
-transaction, so mail goes out only if the caller's own transaction commits, and the worker never
-sees a task without its message. The worker claims the record with a conditional UPDATE (queued
-to sending) before it speaks to the SMTP server and marks it sent afterwards, so a second task for
-the same record, a retry or a restarted worker finds it taken and sends nothing. A temporary
-failure (a 4xx answer, a server that cannot be reached) puts the record back in the queue and
-enqueues a new attempt after the next of EMAIL_RETRY_DELAYS; anything else marks it failed.
-
-A worker killed after the SMTP server accepted a message but before the record was marked sent
-leaves it at "sending": it is never sent again by itself (at most once); the admin shows it, and
-staff who find it did not arrive can send it again (send_again).
-The Message-ID is fixed when the email is recorded, so each attempt carries the same one.
+README "Email and background tasks" describes the claim, the retries and the "sending" state.
 """
 
 import logging

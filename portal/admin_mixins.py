@@ -518,15 +518,10 @@ def _clear_messages(request):
 
 
 class SignOffMixin:
-    """Changes to published records by someone who may not publish wait for a publisher's approval.
+    """Changes to published records by someone who may not publish wait for approval (README "Sign-off").
 
-    Every POST to this admin (the change form with its inlines, list editing, bulk actions, delete,
-    the history "revert" form, restore and recover) runs inside portal.publication.hold: a change
-    that reaches a published record the user may not publish is rolled back and kept as a pending
-    revision instead. For a briefing's or course's own admin (`signoff_owner = True`) the change
-    form shows a banner, opens on the user's own waiting change so they can keep working, and adds
-    pages to review a change (per-part differences, approve or return with a comment), to preview
-    the public page as it would be, and to submit a draft.
+    Every POST to this admin runs inside portal.publication.hold; an owner admin also gets the banner,
+    the review, preview and submit pages.
     """
 
     signoff_owner = False

@@ -1,22 +1,6 @@
-"""Whole-page cache for anonymous readers, invalidated whenever content changes.
+"""Whole-page cache for anonymous readers, emptied by a content generation that every change moves.
 
-The middleware sits just after the security middleware (headers, the HTTPS redirect) and
-compression, so a hit costs two cache reads and nothing else: no session, no database.
-What is stored is the final response (headers included), split where the CSP nonce was,
-so each hit gets a fresh nonce in exactly those places; a page with no nonce in its body
-is also kept compressed, once per encoding readers ask for (brotli, gzip), so a hit does
-no compression work. Requests that carry a session cookie (staff, previews) bypass the
-cache, and only 200 responses that set no cookie are stored, so drafts and staff views
-never reach the public.
-
-Invalidation: every save or delete of content (signals), and every successful POST in
-admin (bulk actions use queryset.update(), which sends no signal), bumps a generation
-number that is part of every key, at once and again when the transaction commits: a
-reader who renders the page between the save and the commit still sees the old rows,
-and what it stores under the new generation must not outlive the commit. The date is part
-of the key too, so pages that depend on "today" (publication dates, upcoming sessions)
-turn over at midnight, and entries expire after PAGE_CACHE_SECONDS in any case, or after the
-time a view gives in its own `Cache-Control: s-maxage` or `max-age` (0 keeps the page out).
+README "Performance" says what is stored, what bypasses it and why the generation moves twice.
 """
 
 import base64

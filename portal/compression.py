@@ -1,12 +1,4 @@
-"""Compressed responses: brotli or gzip, whichever the browser prefers, never over a secret.
-
-Pages the page cache stores are compressed once, when stored, per encoding (portal/cache.py);
-this middleware compresses the rest on the fly. BREACH: an attacker who can put text into a
-compressed response and watch its length can guess a secret in the same response. So nothing
-is compressed for a request that carries a session or CSRF cookie, for a response that sets a
-cookie, or under the staff addresses: anonymous public pages hold no secret (the contrast
-toggle needs no CSRF token), so compressing them gives nothing away.
-"""
+"""Brotli or gzip, whichever the browser prefers, never over a secret (README "Compression" explains BREACH)."""
 
 import gzip
 

@@ -1,15 +1,4 @@
-"""Concurrent edits made easy to resolve: what the other person changed, and what to re-apply.
-
-When a save is refused because someone else saved first (portal.admin_mixins), three versions
-of every part of the record are compared: what this person started from (the record and its
-parts as they were when the form was loaded, from the history), what is there now (theirs) and
-what this person sent (mine). A part only this person changed keeps their text; a part only the
-other person changed shows the new text; a part both changed shows the new text in the form with
-this person's text beside it, to copy in with one click. Each part is a field of the record, or a
-field of one of its sections, questions, key facts, resources, outcomes or sessions.
-
-The same word-level differences serve the History page and the restore confirmation.
-"""
+"""A save refused because someone saved first: a three-way comparison of the parts keeps each side's changes."""
 
 import datetime
 import difflib

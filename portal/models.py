@@ -100,16 +100,10 @@ class SiteSettings(RenderedMarkdown):
 
 
 class SearchDocument(models.Model):
-    """One searchable item (a briefing, course or resource), flattened for full-text search.
+    """One searchable briefing, course or resource, flattened for full-text search (README "Search").
 
-    Written only by portal.site.search (kept in step by signals; `manage.py rebuild_search_index`
-    rebuilds it all). `public_from` lets a search count and rank public matches without joining
-    to every source; the results shown are then checked again against the briefing, course or
-    resource itself, so a stale row (say, a briefing unpublished by a queryset.update() from a
-    shell) can never reveal a draft, and it is re-indexed when it is met.
-
-    Outside Django's model state: on PostgreSQL a generated, weighted `search_vector` column with
-    a GIN index; on SQLite an FTS5 table kept in step by triggers (migration 0003; portal.site.search).
+    Its full-text columns live outside Django's model state: a weighted `search_vector` with a GIN index
+    on PostgreSQL, an FTS5 table kept in step by triggers on SQLite (migration 0003).
     """
 
     class Type(models.TextChoices):

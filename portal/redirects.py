@@ -1,12 +1,4 @@
-"""No address ever breaks: a renamed item's old addresses answer with a permanent redirect.
-
-When an item's web address (slug) changes, each of its addresses (the page, and for a briefing
-its team pack and PDF) gets a Redirect from the old form to the new one. Redirects that led to
-the old address are pointed at the new one, so there is never a chain; an address an item
-answers at itself (renamed back, or reused by a new item) loses its redirect, so there is never
-a loop and the item takes precedence. The middleware consults the table only for a page that
-would otherwise be "not found", so it costs nothing on any other page.
-"""
+"""A renamed item's old addresses answer with a permanent redirect, never a chain or a loop (README "Web addresses")."""
 
 import logging
 

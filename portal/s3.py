@@ -1,12 +1,6 @@
-"""Uploaded files in an S3-compatible object store, for sites on several machines without a shared disk.
+"""Uploaded files in an S3-compatible store, served through portal.media with the same checks as files on disk.
 
-In its own module so boto3 is only imported by sites that use it.
-
-Chosen by AWS_STORAGE_BUCKET_NAME (see README "Shared file storage"). Readers never fetch from the
-store directly: the site's media view (portal/media.py) streams each file with the same headers and
-access checks as files on disk, so the pages' `img-src 'self'` policy still holds and a withdrawn
-resource stops being served at once. Objects are stored with their type and a download disposition
-as well, so a file fetched from the store by someone with its key is just as inert.
+In its own module so only sites that set AWS_STORAGE_BUCKET_NAME import boto3 (README "Shared file storage").
 """
 
 from urllib.parse import quote

@@ -1,11 +1,6 @@
-"""Uploads are accepted by what the file IS, not by its name or the browser's word for it.
+"""Uploads are accepted by what the file is, not by its name or the browser's word for it.
 
-`validate_upload(file)` is the one check: call it from any form that takes a file. Images
-(PNG, JPEG, GIF, WebP) up to 2 MB and documents (PDF, Word .docx, Excel .xlsx, PowerPoint
-.pptx) up to 10 MB. SVG, HTML and anything else are refused even when renamed, because a
-file served from our own address that a browser treats as a page could run script. Documents are
-read as what they are (a PDF by a PDF parser, an Office file by its content types and relationships),
-so active content is refused however it is spelt or wherever it hides.
+`validate_upload(file)` is the one check; the allowed types and sizes are listed in README "Security".
 """
 
 import io

@@ -1,11 +1,6 @@
-"""Any change to a part of a briefing or course moves its owner's version, by whatever route.
+"""Any change to a part of a briefing or course moves its owner's version, so an older form cannot put old values back.
 
-The admin refuses a save from a form loaded at an older version (portal.admin_mixins). Parts
-(sections, questions, key facts, resources, learning outcomes, sessions) can also be changed on
-their own admin pages, by bulk actions, list editing, import and restore; the links between
-briefings and courses from either side. Without this, a briefing or course form opened before
-such a change would put the old values back when saved. Saves and deletes are caught by signals
-(sent before the write, so the owner's row is locked before the part's, as in an owner's save);
+Saves and deletes are caught by signals (sent before the write, so the owner's row is locked first);
 `queryset.update()` and `bulk_create()`, which send none, by PartQuerySet.
 """
 

@@ -1,12 +1,5 @@
-"""Site-wide search over briefings, courses and resources: the functions the rest of the site calls.
-
-- `text`: text as the index holds it (`clean_text`, also used by the feeds).
-- `index`: builds each SearchDocument row from its briefing, course or resource, and keeps the
-  rows in step after each commit (`schedule`, `flush`, `rebuild_index`).
-- `query`: reduces what a reader types to words, phrases, `or` and `-word`.
-- `backends`: one class per database (SQLite FTS5, PostgreSQL) for matching, ranking by
-  `settings.SEARCH_WEIGHTS`, and snippets.
-- `results`: counts, one page of results checked against their sources, and the result cache.
+"""Site-wide search over briefings, courses and resources: `text`, `index` (building), `query` (parsing),
+`backends` (one class per database) and `results` (counting, checking and caching a page of results).
 """
 
 from portal.site.search.index import (
