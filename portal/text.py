@@ -16,6 +16,9 @@ TABLE_DELIMITER = re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)+\|?\s*$|^ 
 HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
 BLOCKQUOTE = re.compile(r"^ {0,3}>")
 
+# A word as search sees it: letters and digits, so "7-minute" is two words and "GCP2" one.
+WORD = re.compile(r"[^\W_]+")
+
 # Python-Markdown recurses once per level of list nesting; far below the point where it would fail.
 MAX_NESTING = 20
 

@@ -440,6 +440,7 @@ def test_number_of_queries_does_not_grow_with_results(client, django_assert_max_
         briefing = BriefingFactory(title=f"Neglect {n}", themes=[theme], resources=[f"Neglect poster {n}"])
     CourseFactory(title="Neglect course", themes=[theme])
     SiteSettings.load()  # created on first use; afterwards one query per page
+    results.synonyms()  # read once per worker after each content change, not per page
     # Site settings, themes for the filter, counts per type with the page's ids (one statement),
     # those rows with snippets; on PostgreSQL also set_config and (in a test's transaction) a
     # savepoint and release.

@@ -60,7 +60,9 @@ def _briefing_documents(briefing):
         title=clean_text(briefing.title),
         summary=clean_text(briefing.summary),
         body=join_sentences(*body)[:MAX_BODY_LENGTH],
-        keywords=join_sentences(*theme_names, briefing.publisher, briefing.get_based_on_display()),
+        keywords=join_sentences(
+            *theme_names, briefing.get_kind_display(), briefing.publisher, briefing.get_based_on_display()
+        ),
         url=briefing.get_absolute_url(),
         date=briefing.published,
         theme_ids=_theme_ids(themes),

@@ -5,10 +5,12 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from portal.site.search.text import clean_text
+from portal.text import WORD
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 16
-WORD = re.compile(r"[^\W_]+")
+# Synonyms turn one term into several; this many alternatives at most per term.
+MAX_ALTERNATIVES = 12
 TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
@@ -82,3 +84,36 @@ def parse_query(query):
             parsed.groups.append([words])
         join_next = False
     return parsed
+
+
+def expand(parsed, synonyms):
+    """The query with each word or phrase ORed with its synonyms, and a hyphenated term with its joined form.
+
+    `synonyms` maps a tuple of lower-case words to the tuples that mean the same. Consecutive words
+    that spell one ("7 minute", "graded care profile") are replaced by that one group.
+    """
+    longest = max(map(len, synonyms), default=1)
+    source, groups, i = parsed.groups, [], 0
+    while i < len(source):
+        for end in range(min(len(source), i + longest), i + 1, -1):
+            run = source[i:end]
+            words = tuple(word for group in run if len(group) == 1 for word in group[0])
+            if all(len(group) == 1 for group in run) and words in synonyms:
+                groups.append(alternatives([list(words)], synonyms))
+                i = end
+                break
+        else:
+            groups.append(alternatives(source[i], synonyms))
+            i += 1
+    excluded = [term for group in (alternatives([term], synonyms) for term in parsed.excluded) for term in group]
+    return ParsedQuery(groups=groups, excluded=excluded)
+
+
+def alternatives(terms, synonyms):
+    """The terms, each followed by its synonyms and, for a phrase like "child-care", its joined form."""
+    found = []
+    for term in terms:
+        for words in (tuple(term), *synonyms.get(tuple(term), ()), ("".join(term),) if len(term) > 1 else ()):
+            if words and list(words) not in found and len(found) < MAX_ALTERNATIVES:
+                found.append(list(words))
+    return found

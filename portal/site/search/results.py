@@ -5,13 +5,14 @@ the public may find it); the page of results shown is then checked against the b
 or resource itself, so an out-of-date row never shows a draft.
 """
 
+import difflib
 import hashlib
 import logging
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
@@ -24,10 +25,12 @@ from briefings.models import Briefing, Theme
 from portal.cache import generation
 from portal.models import SearchDocument
 from portal.publication import Status, published_q
+from portal.site.models import SynonymGroup, split_terms
 from portal.site.search.backends import backend
 from portal.site.search.index import schedule
-from portal.site.search.query import clean_query, parse_query
+from portal.site.search.query import clean_query, expand, parse_query
 from portal.site.search.text import SPACE, START, STOP
+from portal.text import WORD
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +48,7 @@ KIND_CHOICES = [
 ]
 # Cached results are pickled Result objects: a new prefix whenever that class moves or changes,
 # so entries written by the previous version are never read.
-CACHE_PREFIX = "site-search:"
+CACHE_PREFIX = "site-search-2:"
 
 
 def public_documents():
@@ -126,7 +129,28 @@ class Search:
         return [self.result(by_id[pk]) for pk in ids if pk in by_id]
 
     def result(self, document):
-        return Result(document, highlight(self.backend.snippet(document) or document.summary))
+        snippet = self.backend.snippet(document)
+        if START not in snippet:
+            # Matched only in the title or the tags (themes, kind, provider): show the tags that matched.
+            tags = mark_words(document.keywords, self.backend.parsed.words())
+            snippet = f"Tagged: {tags}" if START in tags else snippet or document.summary
+        return Result(document, highlight(snippet))
+
+
+def _stem(word):
+    """Enough of a word to recognise its other endings ("complian" for compliance, compliant)."""
+    return word if len(word) < 5 else word[: max(4, len(word) - 2)]
+
+
+def mark_words(text, words):
+    """The text with each word that starts like one of `words` between START and STOP."""
+    stems = {_stem(word.lower()) for word in words}
+
+    def mark(match):
+        token = match.group(0)
+        return f"{START}{token}{STOP}" if any(token.lower().startswith(stem) for stem in stems) else token
+
+    return WORD.sub(mark, text or "")
 
 
 def _reindex(pks):
@@ -164,7 +188,7 @@ def run_search(query, kind="", theme="", page=None):
     themes = list(Theme.objects.only("pk", "name", "slug"))
     kind = kind if kind in dict(KIND_CHOICES) else ""
     theme = next((t for t in themes if t.slug == theme), None)
-    parsed = parse_query(query)
+    parsed = expand(parse_query(query), synonyms())
     context = {
         "query": query,
         "kind": kind,
@@ -176,6 +200,7 @@ def run_search(query, kind="", theme="", page=None):
         "page_obj": None,
         "count": 0,
         "results": [],
+        "suggestion": "",
     }
     if not parsed:
         return context
@@ -190,10 +215,11 @@ def run_search(query, kind="", theme="", page=None):
             if page_obj.number != number:  # out of range: Paginator gives the last page instead
                 counts, ids = found.page(kind, page_obj.number)
             results = found.shown(ids)
+        suggested = suggest(query, theme) if not counts[""] else ""
         if key:
-            cache.set(key, (counts, page_obj.number, results), settings.SEARCH_CACHE_SECONDS)
+            cache.set(key, (counts, page_obj.number, results, suggested), settings.SEARCH_CACHE_SECONDS)
     else:
-        counts, number, results = cached
+        counts, number, results, suggested = cached
         page_obj = Paginator(_Counted(counts[kind]), PAGE_SIZE).page(number)
     filters = {"q": query, "kind": kind, "theme": theme.slug if theme else ""}
     context.update(
@@ -201,6 +227,7 @@ def run_search(query, kind="", theme="", page=None):
         count=counts[kind],
         page_obj=page_obj,
         results=results,
+        suggestion=suggested,
         kind_options=[(value, label, counts.get(value, 0)) for value, label in KIND_CHOICES],
     )
     return context
@@ -234,3 +261,80 @@ def _cache_key(query, kind, theme, page):
         return None
     raw = "|".join([str(generation()), str(timezone.localdate()), query, kind, theme.slug if theme else "", str(page)])
     return CACHE_PREFIX + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def synonyms():
+    """{words: [words that mean the same]} from the synonym groups staff keep, per worker while nothing changes."""
+    local = caches["local"]
+    key = f"search-synonyms:{generation()}"
+    found = local.get(key)
+    if found is None:
+        found = {}
+        for terms in SynonymGroup.objects.values_list("terms", flat=True):
+            variants = split_terms(terms)
+            for words in variants:
+                found.setdefault(words, [])
+                found[words] += [other for other in variants if other != words and other not in found[words]]
+        local.set(key, found, 3600)
+    return found
+
+
+# Words shorter than this are left alone by "Did you mean": too many near neighbours.
+SUGGEST_MIN_LENGTH = 4
+
+
+def vocabulary():
+    """The words of the public items' titles, summaries and tags, kept while no content changes."""
+    key = f"{CACHE_PREFIX}vocabulary:{generation()}:{timezone.localdate()}"
+    words = cache.get(key)
+    if words is None:
+        rows = SearchDocument.objects.filter(public_from__lte=timezone.localdate()).values_list(
+            "title", "summary", "keywords"
+        )
+        words = sorted(
+            {word.lower() for row in rows for text in row for word in WORD.findall(text) if len(word) >= 4} - {""}
+        )
+        cache.set(key, words, settings.SEARCH_CACHE_SECONDS or 300)
+    return words
+
+
+def closest(word, words):
+    """The word of `words` most like `word`, or None: trigram similarity on PostgreSQL, difflib elsewhere."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT candidate FROM unnest(%s::text[]) AS candidate WHERE similarity(candidate, %s) >= 0.35 "
+                "ORDER BY similarity(candidate, %s) DESC, candidate LIMIT 1",
+                [words, word, word],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else None
+    found = difflib.get_close_matches(word, words, n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def suggest(query, theme=None):
+    """A query with misspelt words replaced by the nearest words the site uses, if that finds something."""
+    words = vocabulary()
+    known = set(words)
+    changed = False
+
+    def replace(match):
+        nonlocal changed
+        word = match.group(0)
+        if len(word) < SUGGEST_MIN_LENGTH or word.lower() in known or word.isdigit():
+            return word
+        better = closest(word.lower(), words)
+        if better is None:
+            return word
+        changed = True
+        return better
+
+    suggestion = WORD.sub(replace, query)
+    if not changed:
+        return ""
+    parsed = expand(parse_query(suggestion), synonyms())
+    found = Search(parsed, theme)
+    with found.backend.planner_settings():
+        counts, _ = found.page("", 1)
+    return suggestion if counts[""] else ""
