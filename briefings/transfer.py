@@ -219,9 +219,22 @@ def preview(files, user, can_publish):
                         and before["status"] == Briefing.Status.PUBLISHED
                         and not publication.may_publish(user, Briefing)
                     )
+                    if item.waits_for_approval:
+                        _refuse_if_someone_else_waits(item, user)
             previews.append(item)
         transaction.set_rollback(True)  # also when there is no user, and so no hold to discard
     return previews
+
+
+def _refuse_if_someone_else_waits(item, user):
+    """Say now what confirming would refuse: a change laid over another person's change still waiting."""
+    pk = Briefing.objects.filter(slug=item.result.slug).values_list("pk", flat=True).first()
+    waiting = publication.pending_for_pk(Briefing, pk)
+    if waiting is not None and waiting.author_id != user.pk:
+        item.result.error = (
+            f"{item.result.name}: file: {publication.who(waiting.author)}'s changes to “{waiting.title}” are already "
+            "waiting for approval; ask a publisher to approve or return them first, then import this file again"
+        )
 
 
 def _current(raw):

@@ -287,6 +287,19 @@ def test_an_editors_change_to_a_published_briefing_waits_for_approval_after_conf
     assert PendingRevision.objects.get().object_id == live.pk
 
 
+def test_the_preview_says_when_someone_elses_change_to_the_briefing_is_already_waiting(client, editor_client):
+    live = BriefingFactory(title="Live one", kind=Briefing.Kind.AUDIT_FINDINGS)
+    other = Client()
+    other.force_login(UserFactory(username="edna", editor=True))
+    import_through_admin(other, {"live.md": as_file(live).replace(b"Body of part 1.", b"Edna's text.")})
+    assert PendingRevision.objects.get().author.username == "edna"
+    text = as_file(live).replace(b"Body of part 1.", b"Eddie's text.")
+    preview, done = import_through_admin(editor_client, {"live.md": text})
+    assert "live.md: file: edna&#x27;s changes to “Live one” are already waiting for approval" in preview.content.decode()
+    assert done is None
+    assert PendingRevision.objects.get().snapshot["parts"]["briefings.Section"][0]["fields"]["body"] == "Edna's text."
+
+
 def test_an_editors_new_briefing_is_previewed_and_saved_as_a_draft(editor_client):
     preview, _ = import_through_admin(editor_client, {"good.md": good_file()})
     assert "saved as a draft" in preview.content.decode()
