@@ -295,7 +295,8 @@ def test_the_preview_says_when_someone_elses_change_to_the_briefing_is_already_w
     assert PendingRevision.objects.get().author.username == "edna"
     text = as_file(live).replace(b"Body of part 1.", b"Eddie's text.")
     preview, done = import_through_admin(editor_client, {"live.md": text})
-    assert "live.md: file: edna&#x27;s changes to “Live one” are already waiting for approval" in preview.content.decode()
+    page = preview.content.decode()
+    assert "live.md: file: edna&#x27;s changes to “Live one” are already waiting for approval" in page
     assert done is None
     assert PendingRevision.objects.get().snapshot["parts"]["briefings.Section"][0]["fields"]["body"] == "Edna's text."
 
