@@ -213,7 +213,7 @@ def preview(files, user, can_publish):
                 item.counts = {label: len(after[key]) for key, label in PART_NAMES.items()}
                 if before is not None:
                     old, new = _comparable(before), _comparable(after)
-                    item.changed = [key for key in new if old.get(key) != new[key]]
+                    item.changed = [key.replace("_", " ") for key in new if old.get(key) != new[key]]
                     item.waits_for_approval = (
                         bool(item.changed)
                         and before["status"] == Briefing.Status.PUBLISHED
