@@ -3,8 +3,9 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -24,8 +25,8 @@ from portal.admin_mixins import (
 from portal.forms import OrderedPartForm, number_in_order
 from portal.redirects import AddressNoticeMixin
 
+from . import transfer
 from .forms import BriefingAdminForm, ResourceAdminForm, ResourceForm, SectionForm
-from .importer import MAX_FILE_SIZE, ImportResult, import_file
 from .models import Briefing, DiscussionQuestion, FeaturedTheme, KeyFact, OrderedPart, Resource, Section, Theme
 
 # Every Markdown field gets the editor with live preview; links are web addresses, https assumed.
@@ -141,7 +142,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".md,.markdown,text/markdown"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".md,.markdown,.zip,text/markdown"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -153,7 +154,10 @@ class MultipleFileField(forms.FileField):
 class ImportForm(forms.Form):
     files = MultipleFileField(
         label="Briefing files",
-        help_text="One or more .md files with YAML front matter, in the format export_briefings writes.",
+        help_text=(
+            "Choose one or more .md files, or a .zip of them, as the \u201cExport\u201d buttons on the briefings "
+            "list download them. You will see what the import would do before anything is saved."
+        ),
     )
 
 
@@ -168,7 +172,7 @@ class BriefingAdmin(PublishableAdmin):
     search_fields = ["title", "summary", "slug", "sections__heading", "sections__body"]
     date_hierarchy = "published"
     filter_horizontal = ["themes", "courses"]
-    actions = ["publish_selected", "unpublish_selected"]
+    actions = ["publish_selected", "unpublish_selected", "export_selected"]
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "summary", "themes", "loaded_version"]}),
@@ -206,53 +210,91 @@ class BriefingAdmin(PublishableAdmin):
             "add_kinds": [(value, label) for value, label in Briefing.Kind.choices],
             "overdue_count": Briefing.objects.overdue().count(),
             "can_import": self.has_add_permission(request),
+            "can_export": self.has_view_permission(request),
         }
         return super().changelist_view(request, extra_context)
 
     def get_urls(self):
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="briefings_briefing_import"),
+            path("export/", self.admin_site.admin_view(self.export_all_view), name="briefings_briefing_export"),
             *super().get_urls(),
         ]
 
+    @admin.action(description="Export selected briefings (.md files in a zip)", permissions=["view"])
+    def export_selected(self, request, queryset):
+        return _zip_response(Briefing.objects.filter(pk__in=queryset.order_by().values("pk")))
+
+    def export_all_view(self, request):
+        """Every briefing, drafts too, as a zip of .md files in the import format (reading only)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return _zip_response(Briefing.objects.all())
+
     def import_view(self, request):
-        """Upload .md files in the import format; each file is imported whole or not at all."""
+        """Upload .md files or a zip of them, see what they would do, then confirm; only confirming writes."""
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
-        results = []
-        form = ImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            can_publish, seen = self.can_publish(request), {}
-            for upload in form.cleaned_data["files"]:
-                if upload.size > MAX_FILE_SIZE:
-                    results.append(_too_big(upload.name))
-                    continue
-                results.append(
-                    import_file(
-                        upload.name,
-                        upload.read(),
-                        can_publish=can_publish,
-                        seen=seen,
-                        user=request.user,
-                        base_url=request.build_absolute_uri("/"),
-                    )
-                )
-            failed = sum(1 for r in results if not r.ok)
-            level = messages.ERROR if failed else messages.SUCCESS
-            self.message_user(request, f"{len(results) - failed} imported, {failed} rejected.", level)
         context = {
             **self.admin_site.each_context(request),
             "title": "Import briefings",
             "opts": self.opts,
-            "form": form,
-            "results": results,
             "can_publish": self.can_publish(request),
+            "limits": {
+                "files": transfer.MAX_FILES,
+                "total_mb": transfer.MAX_TOTAL_SIZE // 1024 // 1024,
+                "hours": int(transfer.BATCH_LIFETIME.total_seconds() // 3600),
+            },
         }
+        if request.method == "POST" and "token" in request.POST:
+            return self._confirm_import(request, context)
+        form = ImportForm(request.POST or None, request.FILES or None)
+        context["form"] = form
+        if request.method == "POST" and form.is_valid():
+            try:
+                uploaded = transfer.read_uploads(form.cleaned_data["files"])
+            except transfer.UploadError as error:
+                context["refused"] = error.problems
+            else:
+                previews = transfer.preview(uploaded, request.user, self.can_publish(request))
+                good = [(p.result.name, raw) for p, (_, raw) in zip(previews, uploaded, strict=True) if p.ok]
+                context["previews"] = previews
+                context["good_count"] = len(good)
+                context["token"] = transfer.keep_batch(request.user, good) if good else None
+        return render(request, "admin/briefings/briefing/import.html", context)
+
+    def _confirm_import(self, request, context):
+        context["form"] = ImportForm()
+        with transaction.atomic():
+            files = transfer.take_batch(request.POST["token"], request.user)
+            if files is None:
+                context["refused"] = [
+                    "preview: this preview has already been imported, has expired or was not yours; "
+                    "choose the files again"
+                ]
+                return render(request, "admin/briefings/briefing/import.html", context)
+            results, written = transfer.confirm(
+                files, request.user, self.can_publish(request), base_url=request.build_absolute_uri("/")
+            )
+            if not written:
+                transaction.set_rollback(True)  # nothing from any file is kept, and the preview is not used up
+        context["results"] = results
+        if written:
+            self.message_user(request, f"{len(results)} file(s) imported.", messages.SUCCESS)
+        else:
+            failed = sum(1 for result in results if not result.ok)
+            self.message_user(
+                request,
+                f"Nothing was imported: {failed} file(s) no longer import as the preview showed (see below).",
+                messages.ERROR,
+            )
         return render(request, "admin/briefings/briefing/import.html", context)
 
 
-def _too_big(name):
-    return ImportResult(name=name, error=f"{name}: file: is larger than 1 MB; is it really a briefing?")
+def _zip_response(queryset):
+    response = HttpResponse(transfer.export_zip(queryset), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{transfer.export_file_name()}"'
+    return response
 
 
 @admin.register(Theme)

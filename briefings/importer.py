@@ -463,14 +463,16 @@ def parse_front_matter(meta):
     form = FrontMatterForm(data=meta)
     problems += form.problems()
     if problems:
-        raise BriefingFileError(*problems)
+        error = BriefingFileError(*problems)
+        error.partial = getattr(form, "cleaned_data", {})
+        raise error
     return form.cleaned_data
 
 
 def parse_briefing(raw):
     """Turn the bytes of one file into the shared data shape; ValueError names the field."""
     if len(raw) > MAX_FILE_SIZE:
-        raise ValueError(f"file: is {len(raw) / 1024 / 1024:.1f} MB, larger than 1 MB; is it really a briefing?")
+        raise ValueError("file: is larger than 1 MB; is it really a briefing?")
     if b"\x00" in raw[:8192] or raw[:4] in BINARY_SIGNATURES:
         raise ValueError("file: is not a text file (it looks like a Word, PDF or image file); save it as Markdown")
     try:
@@ -496,6 +498,8 @@ def parse_briefing(raw):
         data = parse_front_matter(meta)
     except BriefingFileError as error:
         problems, data = error.problems, {"title": meta.get("title") if isinstance(meta, dict) else ""}
+        # Saving checks these when the rest is right; here they are reported with the other problems.
+        problems += _uploaded_file_problems(getattr(error, "partial", {}).get("resources", []))
     sections = parse_sections(tidy_markdown(body), title=data["title"] if isinstance(data["title"], str) else "")
     for position, section in enumerate(sections, start=1):
         problem = nesting_problem(section["body"])
@@ -675,6 +679,17 @@ def save_briefing(data, can_publish=True, warnings=None):
         part.briefing = briefing
         part.save()
     return briefing, "updated" if existing else "created"
+
+
+def _uploaded_file_problems(resources):
+    problems = []
+    for position, item in enumerate(resources, start=1):
+        if item["url"].startswith(settings.MEDIA_URL):
+            try:
+                uploaded_file_name(item["url"], f"resources[{position}].url")
+            except ValueError as error:
+                problems.append(str(error))
+    return problems
 
 
 def uploaded_file_name(url, name):

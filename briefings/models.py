@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -299,3 +300,15 @@ class StoredBody(models.Model):
 
     def __str__(self):
         return f"Stored body of {self.briefing_id}"
+
+
+class ImportBatch(models.Model):
+    """Files an admin import has previewed, kept on the server until confirmed, so the browser is never trusted."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    files = models.BinaryField(help_text="A zip of the files that passed the preview.")
+
+    def __str__(self):
+        return f"Import previewed by {self.user_id} at {self.created:%Y-%m-%d %H:%M}"

@@ -183,6 +183,9 @@ STAFF_REQUEST_BODY_LIMITS = {
     "/markdownx/markdownify/": 1024 * 1024,  # the preview of one Markdown field
     "/admin/": 64 * 1024 * 1024,  # forms with several resource files of up to 10 MB, or imports
 }
+# Files in one upload (Django's default is 100): above the briefing import's own limit of 200, so
+# staff choosing too many .md files get its message rather than the "not understood" page.
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,5 +1,7 @@
 import pytest
 from django.core.cache import caches
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from tests.factories import UserFactory
 
@@ -51,3 +53,21 @@ def demo_content(db):
     from django.core.management import call_command
 
     call_command("load_demo", verbosity=0)
+
+
+def import_through_admin(client, files, confirm=True):
+    """Upload `files` ({name: bytes} or uploaded files) to the admin import, then press Confirm on its preview.
+
+    Returns (preview response, confirm response or None when there was nothing to confirm).
+    """
+    if isinstance(files, dict):
+        files = [SimpleUploadedFile(name, raw) for name, raw in files.items()]
+    url = reverse("admin:briefings_briefing_import")
+    preview = client.post(url, {"files": files})
+    assert preview.status_code == 200, preview.status_code
+    token = preview.context["token"] if preview.context and "token" in preview.context else None
+    if not (confirm and token):
+        return preview, None
+    done = client.post(url, {"token": token, "confirm": "Confirm"})
+    assert done.status_code == 200, done.status_code
+    return preview, done

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefings.models import Briefing, FeaturedTheme, Resource, Section, Theme
+from tests.conftest import import_through_admin
 from tests.factories import BriefingFactory, ThemeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -222,20 +223,16 @@ def test_import_page_imports_good_files_and_reports_bad_ones(staff_client):
         SimpleUploadedFile("good.md", IMPORT_FILE, content_type="text/markdown"),
         SimpleUploadedFile("bad.md", b"no front matter", content_type="text/markdown"),
     ]
-    response = staff_client.post(url, {"files": files})
-    body = response.content.decode()
-    assert response.status_code == 200
-    assert "Created" in body and "bad.md: front matter" in body
+    preview, done = import_through_admin(staff_client, files)
+    assert "bad.md: front matter" in preview.content.decode()
+    assert "Created" in done.content.decode()
     briefing = Briefing.objects.get()
     assert briefing.status == Briefing.Status.PUBLISHED
 
 
 def test_import_page_saves_drafts_for_users_who_cannot_publish(editor_client):
-    response = editor_client.post(
-        reverse("admin:briefings_briefing_import"), {"files": [SimpleUploadedFile("good.md", IMPORT_FILE)]}
-    )
-    assert response.status_code == 200
-    assert "You cannot publish" in response.content.decode()
+    assert "You cannot publish" in editor_client.get(reverse("admin:briefings_briefing_import")).content.decode()
+    import_through_admin(editor_client, {"good.md": IMPORT_FILE})
     assert Briefing.objects.get().status == Briefing.Status.DRAFT
 
 
@@ -258,5 +255,5 @@ def test_import_page_lists_every_problem_of_a_rejected_file(staff_client):
     )
     body = response.content.decode()
     assert "bad.md: kind: unknown value &#x27;podcast&#x27;" in body
-    assert "<br>bad.md: courses: no course with the slug &#x27;no-such-course&#x27;" in body
+    assert "<li>bad.md: courses: no course with the slug &#x27;no-such-course&#x27;</li>" in body
     assert not Briefing.objects.exists()

@@ -7,6 +7,7 @@ from django.urls import reverse
 from briefings.importer import import_file, parse_briefing
 from briefings.models import Briefing, Section, Theme
 from briefings.templatetags.briefing_tags import inline_markdown
+from tests.conftest import import_through_admin
 
 from .helpers import (
     BAD,
@@ -343,17 +344,16 @@ def test_admin_import_page_takes_the_whole_corpus_without_an_error_page(staff_cl
     files.append(SimpleUploadedFile("huge.md", b"---\n" + b"x" * (5 * 1024 * 1024), "text/markdown"))
     duplicate = (CORPUS / "duplicates" / "second.md").read_bytes()
     files += [SimpleUploadedFile("dup-1.md", duplicate), SimpleUploadedFile("dup-2.md", duplicate)]
-    response = staff_client.post(reverse("admin:briefings_briefing_import"), {"files": files})
-    assert response.status_code == 200
-    text = html_text(response.content.decode())
+    preview, done = import_through_admin(staff_client, files)
+    text = html_text(preview.content.decode())
     for path in BAD:
-        assert f"Rejected. {md_name(path)}: " in text, md_name(path)
-    assert "Rejected. huge.md: file: is larger than 1 MB" in text
-    assert "Rejected. dup-2.md: slug:" in text
+        assert f"will not be imported: {md_name(path)}: " in text, md_name(path)
+    assert "will not be imported: huge.md: file: is larger than 1 MB" in text
+    assert "will not be imported: dup-2.md: slug:" in text
     assert Briefing.objects.count() == len(GOOD) + len(HOSTILE) + 1
     assert "tracker.example" in text  # the warning about an image on another site is shown
-    html = response.content.decode()
-    assert hostile_markup(html[html.index("<h2>Results</h2>") : html.index("</table>")]) == []
+    for html in (preview.content.decode(), done.content.decode()):
+        assert hostile_markup(html[html.index("<table>") : html.index("</table>")]) == []
 
 
 def test_export_then_import_of_the_corpus_changes_nothing(tmp_path, imported):

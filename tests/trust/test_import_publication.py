@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils import timezone
 from briefings.importer import import_file
 from briefings.models import Briefing
 from portal import publication
+from tests.conftest import import_through_admin
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.urls("portal.site.urls")
@@ -30,10 +30,8 @@ def staff_client(username, group):
 
 
 def admin_import(client, name, raw):
-    upload = SimpleUploadedFile(name, raw, content_type="text/markdown")
-    response = client.post(reverse("admin:briefings_briefing_import"), {"files": [upload]})
-    assert response.status_code == 200
-    return response
+    _, done = import_through_admin(client, {name: raw})
+    return done
 
 
 def public_status(slug="embargoed-learning"):

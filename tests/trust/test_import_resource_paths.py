@@ -3,10 +3,10 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.urls import reverse
 
 from briefings.importer import import_file
 from briefings.models import Briefing, Resource
+from tests.conftest import import_through_admin
 
 pytestmark = pytest.mark.urls("portal.site.urls")
 
@@ -63,9 +63,8 @@ def test_admin_import_rejects_the_bad_file_and_imports_the_ones_after_it(db, med
         SimpleUploadedFile("3.md", briefing_file("three", "/media//etc/passwd")),
         SimpleUploadedFile("4.md", briefing_file("four", "/media/resources/2024/poster.pdf")),
     ]
-    response = admin_client.post(reverse("admin:briefings_briefing_import"), {"files": files})
-    assert response.status_code == 200
-    page = response.content.decode()
+    preview, _ = import_through_admin(admin_client, files)
+    page = preview.content.decode()
     assert "2.md: resources[1].url:" in page
     assert "3.md: resources[1].url:" in page
     assert sorted(Briefing.objects.values_list("slug", flat=True)) == ["four", "one"]

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from briefings.models import Briefing
+from tests.conftest import import_through_admin
 from tests.factories import BriefingFactory
 
 from .conftest import form_data, post_data
@@ -39,8 +40,7 @@ def test_editor_admin_import_of_a_published_file_saves_a_draft(editor_client):
         b"status: published\npublished: 2024-05-01\n---\n## Key learning\nText.\n",
         content_type="text/markdown",
     )
-    response = editor_client.post(reverse("admin:briefings_briefing_import"), {"files": [upload]})
-    assert response.status_code == 200
+    import_through_admin(editor_client, [upload])
     assert Briefing.objects.get(title="Imported through admin").status == "draft"
 
 
@@ -52,5 +52,5 @@ def test_editor_admin_import_leaves_a_published_briefing_published_and_a_draft_a
         b"status: draft\n---\n## Key learning\nText.\n",
         content_type="text/markdown",
     )
-    editor_client.post(reverse("admin:briefings_briefing_import"), {"files": [upload]})
+    import_through_admin(editor_client, [upload])
     assert Briefing.objects.get(slug="already-live").status == "published"
