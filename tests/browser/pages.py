@@ -5,8 +5,8 @@ import datetime
 from django.urls import reverse
 
 from briefings.models import Briefing, Theme
-from tests.factories import BriefingFactory, CourseFactory, ThemeFactory
-from training.models import Course
+from tests.factories import BriefingFactory, CourseFactory, SessionFactory, ThemeFactory
+from training.models import Course, Session
 
 KINDS = ["thematic_review", "seven_minute_briefing", "audit_findings"]
 
@@ -39,6 +39,31 @@ def ensure_course():
     return course or CourseFactory(title="Child neglect", summary="Spotting neglect early.")
 
 
+def rich_course():
+    """A course with an open, a full and a cancelled session: every session label a reader can meet."""
+    course = CourseFactory(title="Every kind of session", summary="Open, full and cancelled dates.")
+    SessionFactory(course=course, days=20, places=20, booking_url="https://example.org/book")
+    SessionFactory(course=course, days=30, status=Session.Status.FULL)
+    SessionFactory(course=course, days=40, status=Session.Status.CANCELLED, note="Cancelled: trainer unwell.")
+    return course
+
+
+def briefing_with_four_themes():
+    """A thematic review tagged with four themes, so its theme links wrap at phone width."""
+    themes = [
+        ThemeFactory(name=name)
+        for name in ("Child neglect", "Professional curiosity", "Information sharing", "Disguised compliance")
+    ]
+    return BriefingFactory(
+        title="Four themes at once",
+        kind="thematic_review",
+        summary="A review tagged with four themes.",
+        themes=themes,
+        sections=2,
+        questions=["What would you do first?"],
+    )
+
+
 def public_pages():
     """(label, path) for every public page type; the demo content must be loaded first."""
     briefings = {kind: ensure_briefing(kind) for kind in KINDS}
@@ -52,6 +77,8 @@ def public_pages():
         ("theme", theme.get_absolute_url()),
         ("course list", reverse("training:list")),
         ("course detail", course.get_absolute_url()),
+        ("course with every session label", rich_course().get_absolute_url()),
+        ("review with four themes", briefing_with_four_themes().get_absolute_url()),
         ("search results", reverse("search") + "?q=neglect"),
         ("staying safe", reverse("staying-safe")),
         ("accessibility", reverse("accessibility")),
