@@ -5,13 +5,17 @@ from django.utils import timezone
 
 from briefings.models import Briefing, FeaturedTheme
 from portal.site.search import run_search
-from training.models import Session
+from training.models import Course, Session
 
 
 def home(request):
-    feature = FeaturedTheme.objects.current().first()
-    feature_briefings = feature.theme.briefings.published()[:3] if feature else []
-    latest = Briefing.objects.published()[:6]
+    feature = FeaturedTheme.objects.current().select_related("theme").first()
+    feature_briefings, feature_courses = [], []
+    if feature:
+        feature_briefings = list(feature.theme.briefings.published()[:3])
+        feature_courses = list(Course.objects.published().filter(themes=feature.theme).order_by("title")[:3])
+    # The theme of the month shows its own items; the latest list goes on from there rather than repeat them.
+    latest = Briefing.objects.published().exclude(pk__in=[briefing.pk for briefing in feature_briefings])[:6]
     sessions = Session.objects.upcoming().select_related("course")[:5]
     return render(
         request,
@@ -19,6 +23,7 @@ def home(request):
         {
             "feature": feature,
             "feature_briefings": feature_briefings,
+            "feature_courses": feature_courses,
             "latest": latest,
             "sessions": sessions,
             "today": timezone.localdate(),

@@ -210,8 +210,27 @@ def test_home_shows_theme_of_the_month_with_its_briefings_and_latest(client):
     body = client.get(reverse("home")).content.decode()
     assert "Theme of the month" in body and "Adolescent neglect" in body
     assert "<em>now</em>" in body
-    assert body.count("On the featured theme") == 2  # in the feature and in the latest list
+    assert body.count("On the featured theme") == 1  # in the feature, not again in the list below it
     assert "Another briefing" in body
+
+
+def test_home_theme_of_the_month_shows_its_own_training_and_no_card_twice(client):
+    from briefings.models import FeaturedTheme
+
+    theme = ThemeFactory(name="Neglect")
+    for n in range(4):
+        BriefingFactory(title=f"Featured {n}", themes=[theme], sections=0)
+    CourseFactory(title="Graded Care Profile 2", themes=[theme])
+    CourseFactory(title="Unrelated course")
+    CourseFactory(title="Draft course on neglect", themes=[theme], draft=True)
+    today = timezone.localdate()
+    FeaturedTheme.objects.create(theme=theme, starts=today, ends=today)
+    body = client.get(reverse("home")).content.decode()
+    feature = body.split('id="feature-heading"')[1].split("</section>")[0]
+    assert "Graded Care Profile 2" in feature
+    assert "Unrelated course" not in feature and "Draft course on neglect" not in body
+    for n in range(4):
+        assert body.count(f"Featured {n}<") <= 1
 
 
 def test_home_without_a_current_theme_of_the_month(client):
