@@ -175,7 +175,6 @@
 
   /* Full screen. In full screen the browser keeps Escape for itself: the first press leaves full
      screen, the next one leaves presenter mode. */
-  var leftFullScreenAt = 0;
 
   function toggleFullScreen() {
     if (document.fullscreenElement) {
@@ -189,9 +188,6 @@
 
   document.addEventListener("fullscreenchange", function () {
     var full = Boolean(document.fullscreenElement);
-    if (!full) {
-      leftFullScreenAt = Date.now();
-    }
     fullButton.setAttribute("aria-pressed", full ? "true" : "false");
     fullButton.textContent = full ? "Leave full screen" : "Full screen";
     show(current, false);
@@ -228,8 +224,8 @@
     } else if (key === "End") {
       show(panels.length - 1, false);
     } else if (key === "Escape" || key === "Esc") {
-      // Some browsers also pass on the Escape that left full screen: that one stays here.
-      if (document.fullscreenElement || Date.now() - leftFullScreenAt < 500) {
+      // Should a browser pass on the Escape that leaves full screen, that one is not also a way out.
+      if (document.fullscreenElement) {
         return;
       }
       window.location.href = backUrl;
