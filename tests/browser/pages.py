@@ -74,6 +74,7 @@ def public_pages():
         ("briefing list", reverse("briefings:list")),
         *[(kind, briefings[kind].get_absolute_url()) for kind in KINDS],
         ("team pack", reverse("briefings:team-pack", args=[briefings["seven_minute_briefing"].slug])),
+        ("presenter", reverse("briefings:present", args=[briefings["seven_minute_briefing"].slug])),
         ("theme", theme.get_absolute_url()),
         ("course list", reverse("training:list")),
         ("course detail", course.get_absolute_url()),

@@ -27,6 +27,7 @@ def public_urls():
     urls.append(reverse("search") + "?q=neglect")
     urls.append("/no-such-page/")
     urls += [b.get_absolute_url() for b in Briefing.objects.published()]
+    urls += [reverse("briefings:present", args=[b.slug]) for b in Briefing.objects.published()]
     urls += [t.get_absolute_url() for t in Theme.objects.all()]
     urls += [c.get_absolute_url() for c in Course.objects.published()]
     return urls
