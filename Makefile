@@ -11,7 +11,7 @@ RUN_ENV := DEBUG=$${DEBUG:-true}
 TEST_ENV := DJANGO_SETTINGS_MODULE=portal.settings_test
 PYTEST_ARGS ?=
 
-.PHONY: run install migrate demo superuser test lint check migrations test-sqlite test-postgres test-browser test-multi test-print-corpus chromium redis nginx pdf-fonts bench loadtest clean
+.PHONY: run install migrate demo superuser test lint check migrations test-sqlite test-postgres test-browser test-multi test-print-corpus lighthouse chromium redis nginx pdf-fonts bench loadtest clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -84,7 +84,12 @@ chromium:
 redis:
 	@command -v redis-server >/dev/null || { echo "Installing Redis (apt-get)..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
-test-browser: install chromium pdf-fonts
+# Lighthouse's accessibility audit (tests/browser/test_lighthouse.py), pinned in tests/lighthouse/package-lock.json.
+lighthouse: chromium
+	@command -v npm >/dev/null || { echo "Installing Node.js and npm (apt-get)..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	@test -d tests/lighthouse/node_modules/lighthouse || npm ci --prefix tests/lighthouse --no-audit --no-fund --loglevel=error
+
+test-browser: install chromium pdf-fonts lighthouse
 	$(TEST_ENV) $(PYTEST) -m "browser and not print_corpus" $(PYTEST_ARGS)
 
 # Not part of `make test`: every shape of the generated print corpus (README "Printing"), some minutes.
