@@ -10,8 +10,6 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from markdownx.models import MarkdownxField
-from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_mixins import (
@@ -20,6 +18,7 @@ from portal.admin_mixins import (
     PublishControlMixin,
     PublisherChangesWhatIsPublicMixin,
     SignOffMixin,
+    SiteWordsMixin,
 )
 from portal.forms import OrderedPartForm, number_in_order
 from portal.redirects import AddressNoticeMixin
@@ -28,9 +27,8 @@ from .forms import BriefingAdminForm, ResourceAdminForm, ResourceForm, SectionFo
 from .importer import MAX_FILE_SIZE, ImportResult, import_file
 from .models import Briefing, DiscussionQuestion, FeaturedTheme, KeyFact, OrderedPart, Resource, Section, Theme
 
-# Every Markdown field gets the editor with live preview; links are web addresses, https assumed.
+# Links are web addresses, https assumed (SiteWordsMixin gives Markdown fields their editor and help).
 FORMFIELD_OVERRIDES = {
-    MarkdownxField: {"widget": AdminMarkdownxWidget},
     models.URLField: {"assume_scheme": "https"},
 }
 
@@ -67,13 +65,13 @@ def requested_kind(request):
     return kind if kind in USUAL_SECTIONS else None
 
 
-class OrderedInline(admin.TabularInline):
+class OrderedInline(SiteWordsMixin, admin.TabularInline):
     form = OrderedPartForm
     formfield_overrides = FORMFIELD_OVERRIDES
     extra = 1
 
 
-class SectionInline(admin.StackedInline):
+class SectionInline(SiteWordsMixin, admin.StackedInline):
     model = Section
     form = SectionForm
     formfield_overrides = FORMFIELD_OVERRIDES
@@ -256,7 +254,7 @@ def _too_big(name):
 
 
 @admin.register(Theme)
-class ThemeAdmin(PublisherChangesWhatIsPublicMixin, AddressNoticeMixin, SimpleHistoryAdmin):
+class ThemeAdmin(SiteWordsMixin, PublisherChangesWhatIsPublicMixin, AddressNoticeMixin, SimpleHistoryAdmin):
     formfield_overrides = FORMFIELD_OVERRIDES
     prepopulated_fields = {"slug": ["name"]}
     list_display = ["name", "slug", "published_briefings", "view_on_site_link"]
@@ -280,7 +278,7 @@ class ThemeAdmin(PublisherChangesWhatIsPublicMixin, AddressNoticeMixin, SimpleHi
 
 
 @admin.register(FeaturedTheme)
-class FeaturedThemeAdmin(PublisherChangesWhatIsPublicMixin, admin.ModelAdmin):
+class FeaturedThemeAdmin(SiteWordsMixin, PublisherChangesWhatIsPublicMixin, admin.ModelAdmin):
     formfield_overrides = FORMFIELD_OVERRIDES
     list_display = ["theme", "starts", "ends", "is_current"]
     list_filter = ["theme"]
@@ -295,7 +293,12 @@ class FeaturedThemeAdmin(PublisherChangesWhatIsPublicMixin, admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(
-    PublisherChangesWhatIsPublicMixin, SignOffMixin, PublishControlMixin, PartLockMixin, SimpleHistoryAdmin
+    SiteWordsMixin,
+    PublisherChangesWhatIsPublicMixin,
+    SignOffMixin,
+    PublishControlMixin,
+    PartLockMixin,
+    SimpleHistoryAdmin,
 ):
     form = ResourceAdminForm
     publish_field = "status"
