@@ -159,7 +159,8 @@ class ImportForm(forms.Form):
 class BriefingAdmin(PublishableAdmin):
     form = BriefingAdminForm
     formfield_overrides = FORMFIELD_OVERRIDES
-    inlines = [SectionInline, KeyFactInline, QuestionInline, ResourceInline]
+    # In the order the page shows them: key facts, the sections, the questions, the resources.
+    inlines = [KeyFactInline, SectionInline, QuestionInline, ResourceInline]
     prepopulated_fields = {"slug": ["title"]}
     list_display = ["title", "kind", "status", "published", "review_due", "overdue", "updated_at"]
     list_filter = ["kind", "status", "themes", ReviewDueFilter, "based_on", "audience"]
@@ -168,11 +169,35 @@ class BriefingAdmin(PublishableAdmin):
     filter_horizontal = ["themes", "courses"]
     actions = ["publish_selected", "unpublish_selected"]
     save_on_top = True
+    # What every edit needs stays open; what is set once or rarely is folded away, so the parts come soon.
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "summary", "themes", "loaded_version"]}),
-        ("Publication", {"fields": ["status", "published", "last_reviewed", "review_due"]}),
-        ("About this briefing", {"fields": ["audience", "publisher", "based_on", "sample_description"]}),
-        ("Training linked to this learning", {"fields": ["courses"]}),
+        (None, {"fields": ["title", "kind", "summary", "themes", "loaded_version"]}),
+        ("Publication", {"fields": ["status", "published"]}),
+        (
+            "About this briefing",
+            {
+                "classes": ["collapse"],
+                "fields": ["audience", "publisher", "based_on", "sample_description"],
+                "description": "Who it is for, who published it and what it is based on (shown under the title).",
+            },
+        ),
+        ("Training linked to this learning", {"classes": ["collapse"], "fields": ["courses"]}),
+        (
+            "Review dates",
+            {
+                "classes": ["collapse"],
+                "fields": ["last_reviewed", "review_due"],
+                "description": "Readers are told when a briefing is past its next review date.",
+            },
+        ),
+        (
+            "Web address",
+            {
+                "classes": ["collapse"],
+                "fields": ["slug"],
+                "description": "Made from the title. Changing it later keeps the old address working.",
+            },
+        ),
     ]
 
     class Media:

@@ -13,8 +13,8 @@ from markdownx.widgets import MarkdownxWidget, minified
 from portal.markdown import render_block, render_inline
 
 BLOCK_HELP = (
-    "Markdown: an empty line between paragraphs, “- ” at the start of a line for a list, **two stars** for bold, "
-    "[words](https://address) for a link, ### for a heading inside the text; drag a picture onto the box to upload it."
+    "Markdown: “- ” starts a list item, **bold**, [words](https://address) for a link, ### a heading; "
+    "drag a picture in to upload it."
 )
 INLINE_HELP = "Markdown: **two stars** for bold, *one star* for italic, [words](https://address) for a link."
 HELP_LINK_TEXT = "Formatting help"
