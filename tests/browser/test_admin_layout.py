@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
 
@@ -191,3 +192,17 @@ def test_every_inline_is_usable_on_a_phone(page, live_server):
                 problems.append(f"{path}: {found}")
     assert not problems, "\n".join(problems)
     assert content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_formatting_help_page_has_no_axe_violations_and_fits_a_phone(page, live_server):
+    UserFactory(username="admin", superuser=True)
+    log_in(page, live_server.url)
+    for size in [{"width": 1366, "height": 768}, PHONE]:
+        page.set_viewport_size(size)
+        page.goto(live_server.url + reverse("formatting-help"))
+        assert page.locator(".site-preview table").count() == 1
+        assert not page.evaluate(OVERFLOW), size
+        assert not page.evaluate(HEADING_CHECK), size
+    results = Axe().run(page, options={"resultTypes": ["violations"]})
+    assert not results.violations_count, results.generate_report()
