@@ -11,8 +11,6 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from markdownx.models import MarkdownxField
-from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_mixins import (
@@ -21,6 +19,7 @@ from portal.admin_mixins import (
     PublishControlMixin,
     PublisherChangesWhatIsPublicMixin,
     SignOffMixin,
+    SiteWordsMixin,
 )
 from portal.forms import OrderedPartForm, number_in_order
 from portal.redirects import AddressNoticeMixin
@@ -29,9 +28,8 @@ from . import transfer
 from .forms import BriefingAdminForm, ResourceAdminForm, ResourceForm, SectionForm
 from .models import Briefing, DiscussionQuestion, FeaturedTheme, KeyFact, OrderedPart, Resource, Section, Theme
 
-# Every Markdown field gets the editor with live preview; links are web addresses, https assumed.
+# Links are web addresses, https assumed (SiteWordsMixin gives Markdown fields their editor and help).
 FORMFIELD_OVERRIDES = {
-    MarkdownxField: {"widget": AdminMarkdownxWidget},
     models.URLField: {"assume_scheme": "https"},
 }
 
@@ -68,13 +66,13 @@ def requested_kind(request):
     return kind if kind in USUAL_SECTIONS else None
 
 
-class OrderedInline(admin.TabularInline):
+class OrderedInline(SiteWordsMixin, admin.TabularInline):
     form = OrderedPartForm
     formfield_overrides = FORMFIELD_OVERRIDES
     extra = 1
 
 
-class SectionInline(admin.StackedInline):
+class SectionInline(SiteWordsMixin, admin.StackedInline):
     model = Section
     form = SectionForm
     formfield_overrides = FORMFIELD_OVERRIDES
@@ -165,7 +163,8 @@ class ImportForm(forms.Form):
 class BriefingAdmin(PublishableAdmin):
     form = BriefingAdminForm
     formfield_overrides = FORMFIELD_OVERRIDES
-    inlines = [SectionInline, KeyFactInline, QuestionInline, ResourceInline]
+    # In the order the page shows them: key facts, the sections, the questions, the resources.
+    inlines = [KeyFactInline, SectionInline, QuestionInline, ResourceInline]
     prepopulated_fields = {"slug": ["title"]}
     list_display = ["title", "kind", "status", "published", "review_due", "overdue", "updated_at"]
     list_filter = ["kind", "status", "themes", ReviewDueFilter, "based_on", "audience"]
@@ -174,11 +173,35 @@ class BriefingAdmin(PublishableAdmin):
     filter_horizontal = ["themes", "courses"]
     actions = ["publish_selected", "unpublish_selected", "export_selected"]
     save_on_top = True
+    # What every edit needs stays open; what is set once or rarely is folded away, so the parts come soon.
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "summary", "themes", "loaded_version"]}),
-        ("Publication", {"fields": ["status", "published", "last_reviewed", "review_due"]}),
-        ("About this briefing", {"fields": ["audience", "publisher", "based_on", "sample_description"]}),
-        ("Training linked to this learning", {"fields": ["courses"]}),
+        (None, {"fields": ["title", "kind", "summary", "themes", "loaded_version"]}),
+        ("Publication", {"fields": ["status", "published"]}),
+        (
+            "About this briefing",
+            {
+                "classes": ["collapse"],
+                "fields": ["audience", "publisher", "based_on", "sample_description"],
+                "description": "Who it is for, who published it and what it is based on (shown under the title).",
+            },
+        ),
+        ("Training linked to this learning", {"classes": ["collapse"], "fields": ["courses"]}),
+        (
+            "Review dates",
+            {
+                "classes": ["collapse"],
+                "fields": ["last_reviewed", "review_due"],
+                "description": "Readers are told when a briefing is past its next review date.",
+            },
+        ),
+        (
+            "Web address",
+            {
+                "classes": ["collapse"],
+                "fields": ["slug"],
+                "description": "Made from the title. Changing it later keeps the old address working.",
+            },
+        ),
     ]
 
     class Media:
@@ -298,7 +321,7 @@ def _zip_response(queryset):
 
 
 @admin.register(Theme)
-class ThemeAdmin(PublisherChangesWhatIsPublicMixin, AddressNoticeMixin, SimpleHistoryAdmin):
+class ThemeAdmin(SiteWordsMixin, PublisherChangesWhatIsPublicMixin, AddressNoticeMixin, SimpleHistoryAdmin):
     formfield_overrides = FORMFIELD_OVERRIDES
     prepopulated_fields = {"slug": ["name"]}
     list_display = ["name", "slug", "published_briefings", "view_on_site_link"]
@@ -322,7 +345,7 @@ class ThemeAdmin(PublisherChangesWhatIsPublicMixin, AddressNoticeMixin, SimpleHi
 
 
 @admin.register(FeaturedTheme)
-class FeaturedThemeAdmin(PublisherChangesWhatIsPublicMixin, admin.ModelAdmin):
+class FeaturedThemeAdmin(SiteWordsMixin, PublisherChangesWhatIsPublicMixin, admin.ModelAdmin):
     formfield_overrides = FORMFIELD_OVERRIDES
     list_display = ["theme", "starts", "ends", "is_current"]
     list_filter = ["theme"]
@@ -337,7 +360,12 @@ class FeaturedThemeAdmin(PublisherChangesWhatIsPublicMixin, admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(
-    PublisherChangesWhatIsPublicMixin, SignOffMixin, PublishControlMixin, PartLockMixin, SimpleHistoryAdmin
+    SiteWordsMixin,
+    PublisherChangesWhatIsPublicMixin,
+    SignOffMixin,
+    PublishControlMixin,
+    PartLockMixin,
+    SimpleHistoryAdmin,
 ):
     form = ResourceAdminForm
     publish_field = "status"

@@ -1,14 +1,31 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .admin_mixins import ReadOnlyAdminMixin
+from .admin_mixins import ReadOnlyAdminMixin, SiteWordsMixin
 from .models import PendingRevision, Redirect, SiteSettings
 from .redirects import RedirectAdmin
 
 admin.site.register(Redirect, RedirectAdmin)
+
+# People and groups: Django's own pages, with groups and permissions as tick boxes (SiteWordsMixin).
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class PortalUserAdmin(SiteWordsMixin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class PortalGroupAdmin(SiteWordsMixin, GroupAdmin):
+    pass
 
 
 @admin.register(PendingRevision)
@@ -33,7 +50,7 @@ class PendingRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(SiteWordsMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["partnership_name", "contact_email", "updated_at"]}),
         (

@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal import conflicts, history, publication
+from portal.formatting import MarkdownEditor, markdown_help
 from portal.publication import Status, set_published
 from portal.redirects import AddressNoticeMixin
 from portal.versions import bump_for_link_formset, owners, part_state
@@ -726,6 +727,32 @@ class SignOffMixin:
         return HttpResponseRedirect(change_url)
 
 
+class SiteWordsMixin:
+    """Form fields that speak of this site, not of Django's widgets: Markdown help, tick boxes for many-to-many.
+
+    Mix into every ModelAdmin and inline, first; each Markdown field (the model's MARKDOWN_FIELDS) gets the
+    editor with a labelled preview (block fields) and a help line linking to the formatting help page.
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        style = getattr(self.model, "MARKDOWN_FIELDS", {}).get(db_field.name)
+        if style == "block":
+            kwargs["widget"] = MarkdownEditor
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if style and formfield is not None:
+            formfield.help_text = markdown_help(formfield.help_text, style)
+        return formfield
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Django's two-box chooser says "Hold down Control" and "click the Choose arrow"; a tick box says itself.
+        if "widget" not in kwargs and db_field.name not in (*self.autocomplete_fields, *self.raw_id_fields):
+            kwargs["widget"] = forms.CheckboxSelectMultiple(attrs={"class": "tick-list"})
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if formfield is not None and not formfield.help_text:
+            formfield.help_text = f"Tick each {db_field.remote_field.model._meta.verbose_name} that applies."
+        return formfield
+
+
 class ReadOnlyAdminMixin:
     """A record kept for the record: staff may look, nobody adds, changes or deletes it in admin."""
 
@@ -740,6 +767,7 @@ class ReadOnlyAdminMixin:
 
 
 class PublishableAdmin(
+    SiteWordsMixin,
     AddressNoticeMixin,
     SignOffMixin,
     RestoreWithPartsMixin,

@@ -8,8 +8,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import ngettext
-from markdownx.models import MarkdownxField
-from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from briefings.models import Briefing
@@ -17,6 +15,7 @@ from portal.admin_mixins import (
     PartLockMixin,
     PublishableAdmin,
     SignOffMixin,
+    SiteWordsMixin,
 )
 from portal.forms import number_in_order
 
@@ -26,13 +25,12 @@ from .templatetags.training_tags import session_when
 
 FORMFIELD_OVERRIDES = {
     models.URLField: {"form_class": WebAddressField},
-    MarkdownxField: {"widget": AdminMarkdownxWidget},
 }
 # Past sessions stay in the Sessions list; the course page shows only recent and future ones.
 RECENT = timedelta(days=30)
 
 
-class LearningOutcomeInline(admin.TabularInline):
+class LearningOutcomeInline(SiteWordsMixin, admin.TabularInline):
     model = LearningOutcome
     form = LearningOutcomeForm
     fields = ["position", "text"]
@@ -42,7 +40,7 @@ class LearningOutcomeInline(admin.TabularInline):
     verbose_name_plural = "Learning outcomes (“By the end you will be able to…”)"
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(SiteWordsMixin, admin.TabularInline):
     model = Session
     form = SessionForm
     formfield_overrides = FORMFIELD_OVERRIDES
@@ -56,7 +54,7 @@ class SessionInline(admin.TabularInline):
         return super().get_queryset(request).filter(ends__gte=timezone.now() - RECENT)
 
 
-class BriefingLinkInline(admin.TabularInline):
+class BriefingLinkInline(SiteWordsMixin, admin.TabularInline):
     """The briefings this course is linked to, edited from the course as well as from the briefing."""
 
     model = Briefing.courses.through
@@ -167,7 +165,7 @@ class CourseAdmin(PublishableAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(SignOffMixin, PartLockMixin, SimpleHistoryAdmin):
+class SessionAdmin(SiteWordsMixin, SignOffMixin, PartLockMixin, SimpleHistoryAdmin):
     form = SessionForm
     formfield_overrides = FORMFIELD_OVERRIDES
     list_display = ["when", "course", "place", "places", "status"]

@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from markdownx.views import MarkdownifyView
 
-from portal import media, views
+from portal import formatting, media, views
 from portal.site import views as site_views
 from portal.site.feeds import BriefingFeed, ThemeFeed
 from portal.site.sitemaps import SITEMAPS
@@ -31,6 +31,8 @@ urlpatterns = [
     path("markdownx/upload/", staff_member_required(CheckedImageUploadView.as_view()), name="markdownx_upload"),
     # Uploaded files in every deployment, with or without DEBUG (portal/media.py).
     path("media/<path:path>", media.serve, name="media"),
+    # Staff only, beside the admin: how to write Markdown here, with examples made by the real renderer.
+    path("admin/formatting-help/", formatting.formatting_help, name="formatting-help"),
     path("admin/", admin.site.urls),
     path("", include("learning.urls")),
     path("", include("briefings.urls")),

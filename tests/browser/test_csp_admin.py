@@ -68,7 +68,7 @@ def test_markdown_editor_live_preview_works_under_the_csp(page, live_server):
     # Admin widgets driven by JavaScript still work: add another section inline.
     sections = page.locator(".inline-related:not(.empty-form) textarea.markdownx-editor")
     before = sections.count()
-    page.locator(".inline-group .add-row a").first.click()
+    page.locator("#sections-group .add-row a").click()
     expect(sections).to_have_count(before + 1)
 
     assert violations(page) == []
