@@ -59,9 +59,18 @@ class ResourceAdminForm(UploadCheckedMixin, forms.ModelForm):
 
 
 class SectionForm(OrderedPartForm):
+    position = forms.IntegerField(
+        label="Order",
+        required=False,
+        min_value=0,
+        help_text="1 comes first; on a 7-minute briefing it is the panel's number. "
+        "Use the Move up / Move down buttons, drag the section, or leave it empty to put it at the end.",
+        widget=forms.NumberInput(attrs={"size": 3, "class": "vSmallIntegerField", "data-order": ""}),
+    )
+
     class Meta:
         model = Section
-        fields = ["position", "number", "heading", "body"]
+        fields = ["position", "heading", "body"]
 
     def clean_heading(self):
         return tidy_line(self.cleaned_data.get("heading"))

@@ -182,12 +182,11 @@ class OrderedPart(models.Model):
 
 
 class Section(RenderedMarkdown, OrderedPart):
+    """A part of a briefing's text; on a 7-minute briefing a numbered panel, its number following from the order."""
+
     MARKDOWN_FIELDS = {"body": "block"}
 
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="sections")
-    number = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Optional, e.g. 1 to 7 on a 7-minute briefing."
-    )
     heading = models.CharField(max_length=200)
     body = MarkdownxField(blank=True, help_text=NO_NAMES, validators=[length_limit(MAX_MARKDOWN_LENGTH)])
     body_html = models.TextField(default="", db_default="", editable=False)
@@ -197,7 +196,7 @@ class Section(RenderedMarkdown, OrderedPart):
         pass
 
     def __str__(self):
-        return f"{self.number}. {self.heading}" if self.number else self.heading
+        return self.heading
 
 
 class DiscussionQuestion(RenderedMarkdown, OrderedPart):
@@ -299,3 +298,31 @@ class StoredBody(models.Model):
 
     def __str__(self):
         return f"Stored body of {self.briefing_id}"
+
+
+class StarterLayout(models.Model):
+    """The sections a new briefing of one kind starts with; publishers change them in admin."""
+
+    kind = models.CharField(max_length=32, choices=Briefing.Kind.choices, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind"]
+
+    def __str__(self):
+        return f"Starter layout: {self.get_kind_display()}"
+
+
+class StarterSection(models.Model):
+    layout = models.ForeignKey(StarterLayout, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField(default=0)
+    heading = models.CharField(
+        max_length=200, help_text="Shown to readers unless the editor changes it: say what the section is for."
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "starting section"
+
+    def __str__(self):
+        return self.heading
