@@ -58,11 +58,6 @@ def requested_kind(request):
     return kind if kind in Briefing.Kind.values else None
 
 
-def starter_headings(kind):
-    """The headings a new briefing of `kind` starts with (Admin → Starter layouts); editors may change or drop any."""
-    return list(StarterSection.objects.filter(layout__kind=kind).values_list("heading", flat=True))
-
-
 class OrderedInline(admin.TabularInline):
     form = OrderedPartForm
     formfield_overrides = FORMFIELD_OVERRIDES
@@ -83,7 +78,7 @@ class SectionInline(admin.StackedInline):
     def get_extra(self, request, obj=None, **kwargs):
         kind = requested_kind(request)
         if obj is None and kind and request.method == "GET":
-            return len(starter_headings(kind)) or self.extra
+            return len(StarterLayout.headings_for(kind)) or self.extra
         return self.extra
 
 
@@ -193,7 +188,7 @@ class BriefingAdmin(PublishableAdmin):
         if isinstance(inline, SectionInline) and obj.pk is None and kind and request.method == "GET":
             kwargs["initial"] = [
                 {"position": position, "heading": heading}
-                for position, heading in enumerate(starter_headings(kind), start=1)
+                for position, heading in enumerate(StarterLayout.headings_for(kind), start=1)
             ]
         return kwargs
 

@@ -300,6 +300,29 @@ class StoredBody(models.Model):
         return f"Stored body of {self.briefing_id}"
 
 
+# What a kind starts with while it has no starter layout of its own (the first migration saves these as layouts).
+STARTER_DEFAULTS = {
+    Briefing.Kind.SEVEN_MINUTE_BRIEFING: [
+        "What this briefing is about",
+        "Why it matters",
+        "What we found",
+        "What it means for practice",
+        "What good looks like",
+        "Where to find out more",
+        "Questions to consider",
+    ],
+    Briefing.Kind.THEMATIC_REVIEW: [
+        "Learning journey",
+        "Good practice",
+        "What else we found",
+        "What we learned",
+        "Recommendations",
+        "What you can do",
+    ],
+    Briefing.Kind.AUDIT_FINDINGS: ["Good practice", "Key learning", "Improving practice", "Next steps"],
+}
+
+
 class StarterLayout(models.Model):
     """The sections a new briefing of one kind starts with; publishers change them in admin."""
 
@@ -311,6 +334,14 @@ class StarterLayout(models.Model):
 
     def __str__(self):
         return f"Starter layout: {self.get_kind_display()}"
+
+    @classmethod
+    def headings_for(cls, kind):
+        """The headings a new briefing of `kind` starts with: its layout's, or the defaults while it has none."""
+        layout = cls.objects.filter(kind=kind).prefetch_related("sections").first()
+        if layout is None:
+            return list(STARTER_DEFAULTS.get(kind, []))
+        return [section.heading for section in layout.sections.all()]
 
 
 class StarterSection(models.Model):

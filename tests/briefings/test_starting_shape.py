@@ -6,13 +6,24 @@ import pytest
 from django.urls import reverse
 
 from briefings.importer import briefing_to_data, parse_briefing, prefetched, render_briefing
-from briefings.models import Briefing, StarterLayout, StarterSection
+from briefings.models import STARTER_DEFAULTS, Briefing, StarterLayout, StarterSection
 from tests.factories import BriefingFactory
 
 pytestmark = pytest.mark.django_db
 
 ADD = reverse("admin:briefings_briefing_add")
 SEVEN = "seven_minute_briefing"
+
+
+@pytest.fixture
+def layouts(db):
+    """The starter layouts the migration saves (a test run before this one may have emptied the tables)."""
+    for kind, headings in STARTER_DEFAULTS.items():
+        layout, created = StarterLayout.objects.get_or_create(kind=kind)
+        if created:
+            for position, heading in enumerate(headings, start=1):
+                StarterSection.objects.create(layout=layout, position=position, heading=heading)
+    return {layout.kind: layout for layout in StarterLayout.objects.all()}
 
 
 def asks_for_the_kind(response):
@@ -56,7 +67,7 @@ def test_the_question_keeps_the_rest_of_the_link(editor_client):
     assert '<input type="hidden" name="_to_field" value="id">' in body
 
 
-def test_a_seven_minute_briefing_starts_with_seven_distinct_panels(editor_client):
+def test_a_seven_minute_briefing_starts_with_seven_distinct_panels(editor_client, layouts):
     body = editor_client.get(ADD + f"?kind={SEVEN}").content.decode()
     headings = re.findall(r'name="sections-\d+-heading" value="([^"]*)"', body)
     assert len(headings) == 7 and len(set(headings)) == 7
@@ -68,11 +79,20 @@ def test_a_seven_minute_briefing_starts_with_seven_distinct_panels(editor_client
 
 
 @pytest.mark.parametrize("kind", ["thematic_review", "audit_findings"])
-def test_other_kinds_start_with_their_usual_sections(editor_client, kind):
+def test_other_kinds_start_with_their_usual_sections(editor_client, layouts, kind):
     body = editor_client.get(ADD + f"?kind={kind}").content.decode()
     expected = list(StarterSection.objects.filter(layout__kind=kind).values_list("heading", flat=True))
     assert len(expected) >= 4
     assert re.findall(r'name="sections-\d+-heading" value="([^"]*)"', body) == expected
+
+
+def test_a_kind_without_a_layout_starts_from_the_defaults_and_an_emptied_layout_from_nothing(editor_client, layouts):
+    layouts[SEVEN].delete()
+    body = editor_client.get(ADD + f"?kind={SEVEN}").content.decode()
+    assert len(re.findall(r'name="sections-\d+-heading" value="[^"]+"', body)) == 7
+    layouts["audit_findings"].sections.all().delete()
+    body = editor_client.get(ADD + "?kind=audit_findings").content.decode()
+    assert re.findall(r'name="sections-\d+-heading" value="[^"]+"', body) == []
 
 
 def test_a_post_without_kind_in_the_address_is_saved_not_asked_again(editor_client):
@@ -106,8 +126,8 @@ def layout_post(layout, headings):
     return data
 
 
-def test_a_publisher_changes_a_starter_layout_and_new_briefings_start_from_it(publisher_client):
-    layout = StarterLayout.objects.get(kind="audit_findings")
+def test_a_publisher_changes_a_starter_layout_and_new_briefings_start_from_it(publisher_client, layouts):
+    layout = layouts["audit_findings"]
     url = reverse("admin:briefings_starterlayout_change", args=[layout.pk])
     headings = ["What we audited", "Good practice", "Key learning", "Improving practice", "Next steps"]
     response = publisher_client.post(url, layout_post(layout, headings))
@@ -116,8 +136,8 @@ def test_a_publisher_changes_a_starter_layout_and_new_briefings_start_from_it(pu
     assert re.findall(r'name="sections-\d+-heading" value="([^"]*)"', body) == headings
 
 
-def test_an_editor_can_look_at_starter_layouts_but_not_change_them(editor_client):
-    layout = StarterLayout.objects.get(kind=SEVEN)
+def test_an_editor_can_look_at_starter_layouts_but_not_change_them(editor_client, layouts):
+    layout = layouts[SEVEN]
     before = list(layout.sections.values_list("heading", flat=True))
     url = reverse("admin:briefings_starterlayout_change", args=[layout.pk])
     page = editor_client.get(url)
