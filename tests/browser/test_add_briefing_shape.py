@@ -112,3 +112,28 @@ def test_the_kind_question_and_the_reorder_buttons_have_no_axe_violations(page, 
     expect(page.locator(".reorder-controls")).to_have_count(7)
     results = axe.run(page, context=".reorder-controls", options={"resultTypes": ["violations"]})
     assert not results.violations_count, results.generate_report()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_section_dragged_by_its_handle_takes_its_new_place_in_the_order(page, live_server):
+    log_in(page, live_server)
+    page.goto(live_server.url + "/admin/briefings/briefing/add/?kind=seven_minute_briefing")
+    handles = page.locator(".reorder-handle")
+    expect(handles).to_have_count(7)
+    target = page.locator(".inline-related:not(.empty-form)").nth(2)
+    # The mouse as a person moves it (press, move, scroll the third section into view, release on its lower half):
+    # the first section then goes after it.
+    handles.nth(0).scroll_into_view_if_needed()
+    handle = handles.nth(0).bounding_box()
+    page.mouse.move(handle["x"] + 5, handle["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + 30, handle["y"] + 30, steps=5)
+    target.scroll_into_view_if_needed()
+    box = target.bounding_box()
+    page.mouse.move(box["x"] + 50, box["y"] + box["height"] * 0.75, steps=10)
+    page.mouse.up()
+    first = STARTER_DEFAULTS[SEVEN][0]
+    expect(page.locator("input[name='sections-0-position']")).to_have_value("3")
+    expect(page.locator(".reorder-status")).to_have_text(f"“{first}” is now 3 of 7.")
+    orders = [page.locator(f"input[name='sections-{i}-position']").input_value() for i in range(7)]
+    assert orders == ["3", "1", "2", "4", "5", "6", "7"]
