@@ -79,7 +79,8 @@ class SectionForm(OrderedPartForm):
         return clean_markdown(self.cleaned_data.get("body"))
 
     def has_changed(self):
-        # A pre-filled usual heading counts as content; clearing the heading is how an editor drops the row.
-        if not self.instance.pk and self.initial.get("heading"):
-            return bool(self.data.get(self.add_prefix("heading"), "").strip()) or super().has_changed()
+        # A new row counts when it has a heading or text: a pre-filled starter heading is content, and clearing
+        # it is how an editor drops the row, whatever its Order box says.
+        if not self.instance.pk:
+            return any(self.data.get(self.add_prefix(name), "").strip() for name in ("heading", "body"))
         return super().has_changed()

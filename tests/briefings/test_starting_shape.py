@@ -95,6 +95,34 @@ def test_a_kind_without_a_layout_starts_from_the_defaults_and_an_emptied_layout_
     assert re.findall(r'name="sections-\d+-heading" value="[^"]+"', body) == []
 
 
+def test_clearing_a_starter_heading_drops_that_section(editor_client, layouts):
+    page = editor_client.get(ADD + f"?kind={SEVEN}").content.decode()
+    data = dict(re.findall(r'name="(sections-\d+-(?:heading|position))" value="([^"]*)"', page))
+    data["sections-1-heading"] = data["sections-4-heading"] = ""
+    data.update(
+        {
+            "title": "Five panels",
+            "slug": "five-panels",
+            "kind": SEVEN,
+            "summary": "S.",
+            "audience": "children",
+            "status": "draft",
+            "sections-TOTAL_FORMS": "7",
+            "sections-INITIAL_FORMS": "0",
+            **{
+                f"{p}-{k}": "0"
+                for p in ["questions", "key_facts", "resources"]
+                for k in ["TOTAL_FORMS", "INITIAL_FORMS"]
+            },
+        }
+    )
+    response = editor_client.post(ADD + f"?kind={SEVEN}", data)
+    assert response.status_code == 302
+    kept = [h for i, h in enumerate(STARTER_DEFAULTS[SEVEN]) if i not in (1, 4)]
+    briefing = Briefing.objects.get(slug="five-panels")
+    assert list(briefing.sections.values_list("position", "heading")) == list(enumerate(kept, start=1))
+
+
 def test_a_post_without_kind_in_the_address_is_saved_not_asked_again(editor_client):
     data = {
         "title": "Posted",
