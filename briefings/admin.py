@@ -26,44 +26,35 @@ from portal.redirects import AddressNoticeMixin
 
 from . import transfer
 from .forms import BriefingAdminForm, ResourceAdminForm, ResourceForm, SectionForm
-from .models import Briefing, DiscussionQuestion, FeaturedTheme, KeyFact, OrderedPart, Resource, Section, Theme
+from .models import (
+    Briefing,
+    DiscussionQuestion,
+    FeaturedTheme,
+    KeyFact,
+    OrderedPart,
+    Resource,
+    Section,
+    StarterLayout,
+    StarterSection,
+    Theme,
+)
 
 # Links are web addresses, https assumed (SiteWordsMixin gives Markdown fields their editor and help).
 FORMFIELD_OVERRIDES = {
     models.URLField: {"assume_scheme": "https"},
 }
 
-# The headings a new briefing of each kind starts with; editors may change or drop any.
-USUAL_SECTIONS = {
-    Briefing.Kind.THEMATIC_REVIEW: [
-        (None, "Learning journey"),
-        (None, "Good practice"),
-        (None, "What else we found"),
-        (None, "What we learned"),
-        (None, "Recommendations"),
-        (None, "What you can do"),
-    ],
-    Briefing.Kind.SEVEN_MINUTE_BRIEFING: [
-        (1, "Background"),
-        (2, "Why it matters"),
-        (3, "Information"),
-        (4, "Information"),
-        (5, "Information"),
-        (6, "Questions"),
-        (7, "What to do"),
-    ],
-    Briefing.Kind.AUDIT_FINDINGS: [
-        (None, "Good practice"),
-        (None, "Key learning"),
-        (None, "Improving practice"),
-        (None, "Next steps"),
-    ],
+# What the page that asks for the kind says about each.
+KIND_DESCRIPTIONS = {
+    Briefing.Kind.SEVEN_MINUTE_BRIEFING: "Seven short numbered panels that a team can read together in seven minutes.",
+    Briefing.Kind.THEMATIC_REVIEW: "The learning from a review of several cases, as a longer document.",
+    Briefing.Kind.AUDIT_FINDINGS: "What an audit of cases found: what was looked at, good practice, what to improve.",
 }
 
 
 def requested_kind(request):
     kind = request.GET.get("kind")
-    return kind if kind in USUAL_SECTIONS else None
+    return kind if kind in Briefing.Kind.values else None
 
 
 class OrderedInline(SiteWordsMixin, admin.TabularInline):
@@ -76,12 +67,18 @@ class SectionInline(SiteWordsMixin, admin.StackedInline):
     model = Section
     form = SectionForm
     formfield_overrides = FORMFIELD_OVERRIDES
-    fields = ["position", "number", "heading", "body"]
+    fields = ["position", "heading", "body"]
     extra = 1
+
+    class Media:
+        js = ["js/admin-reorder.js"]
+        css = {"all": ["css/admin-reorder.css"]}
 
     def get_extra(self, request, obj=None, **kwargs):
         kind = requested_kind(request)
-        return len(USUAL_SECTIONS[kind]) if obj is None and kind else self.extra
+        if obj is None and kind and request.method == "GET":
+            return len(StarterLayout.headings_for(kind)) or self.extra
+        return self.extra
 
 
 class QuestionInline(OrderedInline):
@@ -217,10 +214,28 @@ class BriefingAdmin(PublishableAdmin):
         kind = requested_kind(request)
         if isinstance(inline, SectionInline) and obj.pk is None and kind and request.method == "GET":
             kwargs["initial"] = [
-                {"position": position, "number": number, "heading": heading}
-                for position, (number, heading) in enumerate(USUAL_SECTIONS[kind], start=1)
+                {"position": position, "heading": heading}
+                for position, heading in enumerate(StarterLayout.headings_for(kind), start=1)
             ]
         return kwargs
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Every way in (admin index, list, typed address) first asks for the kind, unless the link gives it."""
+        if request.method == "GET" and not requested_kind(request) and self.has_add_permission(request):
+            return self.choose_kind_view(request)
+        return super().add_view(request, form_url, extra_context)
+
+    def choose_kind_view(self, request):
+        kept = [(name, value) for name, value in request.GET.items() if name != "kind"]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "What kind of briefing?",
+            "opts": self.opts,
+            "kinds": [(kind, kind.label, KIND_DESCRIPTIONS.get(kind, "")) for kind in Briefing.Kind],
+            "kept": kept,
+            "is_popup": "_popup" in request.GET,
+        }
+        return render(request, "admin/briefings/briefing/choose_kind.html", context)
 
     def save_formset(self, request, form, formset, change):
         if issubclass(formset.model, OrderedPart):
@@ -426,3 +441,32 @@ class ResourceAdmin(
     @admin.display(description="link or file")
     def link(self, obj):
         return format_html('<a href="{}">{}</a>', obj.href, obj.file.name if obj.file else obj.url)
+
+
+class StarterSectionInline(admin.TabularInline):
+    model = StarterSection
+    form = OrderedPartForm
+    fields = ["position", "heading"]
+    extra = 1
+
+
+@admin.register(StarterLayout)
+class StarterLayoutAdmin(PublisherChangesWhatIsPublicMixin, SimpleHistoryAdmin):
+    """The sections each kind of new briefing starts with: publishers change them, editors may look."""
+
+    inlines = [StarterSectionInline]
+    list_display = ["__str__", "headings"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sections")
+
+    @admin.display(description="starting sections")
+    def headings(self, layout):
+        return "; ".join(section.heading for section in layout.sections.all())
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["kind"] if obj is not None else []
+
+    def save_formset(self, request, form, formset, change):
+        number_in_order(formset)
+        super().save_formset(request, form, formset, change)

@@ -59,9 +59,18 @@ class ResourceAdminForm(UploadCheckedMixin, forms.ModelForm):
 
 
 class SectionForm(OrderedPartForm):
+    position = forms.IntegerField(
+        label="Order",
+        required=False,
+        min_value=0,
+        help_text="1 comes first; on a 7-minute briefing it is the panel's number. "
+        "Use the Move up / Move down buttons, drag the section, or leave it empty to put it at the end.",
+        widget=forms.NumberInput(attrs={"size": 3, "class": "vSmallIntegerField", "data-order": ""}),
+    )
+
     class Meta:
         model = Section
-        fields = ["position", "number", "heading", "body"]
+        fields = ["position", "heading", "body"]
 
     def clean_heading(self):
         return tidy_line(self.cleaned_data.get("heading"))
@@ -70,7 +79,8 @@ class SectionForm(OrderedPartForm):
         return clean_markdown(self.cleaned_data.get("body"))
 
     def has_changed(self):
-        # A pre-filled usual heading counts as content; clearing the heading is how an editor drops the row.
-        if not self.instance.pk and self.initial.get("heading"):
-            return bool(self.data.get(self.add_prefix("heading"), "").strip()) or super().has_changed()
+        # A new row counts when it has a heading or text: a pre-filled starter heading is content, and clearing
+        # it is how an editor drops the row, whatever its Order box says.
+        if not self.instance.pk:
+            return any(self.data.get(self.add_prefix(name), "").strip() for name in ("heading", "body"))
         return super().has_changed()

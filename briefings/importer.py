@@ -197,6 +197,22 @@ def parse_sections(body, title=""):
     return [{**s, "body": _trim_blank_lines(_rank_headings(s["body"]))} for s in sections]
 
 
+def sections_in_order(sections, kind):
+    """Sections without numbers: on a 7-minute briefing the numbers give the order (the panel's number follows
+    from it), so numbered sections are sorted into the places numbered ones had; elsewhere a number stays in the
+    heading, as readers saw it."""
+    if kind != Briefing.Kind.SEVEN_MINUTE_BRIEFING:
+        return [
+            {"heading": f"{s['number']}. {s['heading']}" if s["number"] else s["heading"], "body": s["body"]}
+            for s in sections
+        ]
+    slots = [index for index, section in enumerate(sections) if section["number"]]
+    ordered = list(sections)
+    for slot, section in zip(slots, sorted((sections[i] for i in slots), key=lambda s: s["number"]), strict=True):
+        ordered[slot] = section
+    return [{"heading": s["heading"], "body": s["body"]} for s in ordered]
+
+
 def _has_text(part):
     return any(isinstance(item, tuple) or item.strip() for item in part)
 
@@ -501,6 +517,7 @@ def parse_briefing(raw):
         # Saving checks these when the rest is right; here they are reported with the other problems.
         problems += _uploaded_file_problems(getattr(error, "partial", {}).get("resources", []))
     sections = parse_sections(tidy_markdown(body), title=data["title"] if isinstance(data["title"], str) else "")
+    sections = sections_in_order(sections, data.get("kind"))
     for position, section in enumerate(sections, start=1):
         problem = nesting_problem(section["body"])
         if problem:
@@ -527,7 +544,7 @@ def briefing_to_data(briefing):
         for r in briefing.resources.all()
     ]
     data["sections"] = [
-        {"number": s.number, "heading": s.heading.strip(), "body": _trim_blank_lines(_normalise(s.body).split("\n"))}
+        {"heading": s.heading.strip(), "body": _trim_blank_lines(_normalise(s.body).split("\n"))}
         for s in briefing.sections.all()
     ]
     return data
@@ -552,10 +569,11 @@ def render_briefing(data):
             meta[name] = _FlowList(value) if name in {"themes", "courses"} else value
     front = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
     out = f"---\n{front}---\n"
-    for section in data["sections"]:
+    numbered = data.get("kind") == Briefing.Kind.SEVEN_MINUTE_BRIEFING
+    for number, section in enumerate(data["sections"], start=1):
         heading = section["heading"]
-        if section["number"]:
-            heading = f"{section['number']}. {heading}"
+        if numbered:
+            heading = f"{number}. {heading}"
         elif split_number(heading, bare=True)[0] is not None or re.match(r"\\\d", heading):
             heading = "\\" + heading  # an unnumbered heading that only looks numbered stays unnumbered
         out += f"\n## {heading}\n"

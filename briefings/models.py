@@ -183,12 +183,11 @@ class OrderedPart(models.Model):
 
 
 class Section(RenderedMarkdown, OrderedPart):
+    """A part of a briefing's text; on a 7-minute briefing a numbered panel, its number following from the order."""
+
     MARKDOWN_FIELDS = {"body": "block"}
 
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="sections")
-    number = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Optional, e.g. 1 to 7 on a 7-minute briefing."
-    )
     heading = models.CharField(max_length=200)
     body = MarkdownxField(blank=True, help_text=NO_NAMES, validators=[length_limit(MAX_MARKDOWN_LENGTH)])
     body_html = models.TextField(default="", db_default="", editable=False)
@@ -198,7 +197,7 @@ class Section(RenderedMarkdown, OrderedPart):
         pass
 
     def __str__(self):
-        return f"{self.number}. {self.heading}" if self.number else self.heading
+        return self.heading
 
 
 class DiscussionQuestion(RenderedMarkdown, OrderedPart):
@@ -312,3 +311,62 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"Import previewed by {self.user_id} at {self.created:%Y-%m-%d %H:%M}"
+
+
+# What a kind starts with while it has no starter layout of its own (the first migration saves these as layouts).
+STARTER_DEFAULTS = {
+    Briefing.Kind.SEVEN_MINUTE_BRIEFING: [
+        "What this briefing is about",
+        "Why it matters",
+        "What we found",
+        "What it means for practice",
+        "What good looks like",
+        "Where to find out more",
+        "Questions to consider",
+    ],
+    Briefing.Kind.THEMATIC_REVIEW: [
+        "Learning journey",
+        "Good practice",
+        "What else we found",
+        "What we learned",
+        "Recommendations",
+        "What you can do",
+    ],
+    Briefing.Kind.AUDIT_FINDINGS: ["Good practice", "Key learning", "Improving practice", "Next steps"],
+}
+
+
+class StarterLayout(models.Model):
+    """The sections a new briefing of one kind starts with; publishers change them in admin."""
+
+    kind = models.CharField(max_length=32, choices=Briefing.Kind.choices, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind"]
+
+    def __str__(self):
+        return f"Starter layout: {self.get_kind_display()}"
+
+    @classmethod
+    def headings_for(cls, kind):
+        """The headings a new briefing of `kind` starts with: its layout's, or the defaults while it has none."""
+        layout = cls.objects.filter(kind=kind).prefetch_related("sections").first()
+        if layout is None:
+            return list(STARTER_DEFAULTS.get(kind, []))
+        return [section.heading for section in layout.sections.all()]
+
+
+class StarterSection(models.Model):
+    layout = models.ForeignKey(StarterLayout, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField(default=0)
+    heading = models.CharField(
+        max_length=200, help_text="Shown to readers unless the editor changes it: say what the section is for."
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "starting section"
+
+    def __str__(self):
+        return self.heading

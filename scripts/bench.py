@@ -107,9 +107,7 @@ def populate(args):
             for i in range(args.briefings)
         )  # fmt: skip
         Section.objects.bulk_create(
-            Section(briefing=b, position=j, number=j + 1, heading=text(3), body=text(90))
-            for b in briefings
-            for j in range(7)
+            Section(briefing=b, position=j, heading=text(3), body=text(90)) for b in briefings for j in range(7)
         )
         DiscussionQuestion.objects.bulk_create(
             DiscussionQuestion(briefing=b, position=j, text=text(12) + "?") for b in briefings for j in range(4)

@@ -71,7 +71,7 @@ class ThemeFactory(DjangoModelFactory):
 
 
 class BriefingFactory(DjangoModelFactory):
-    """A published 7-minute briefing with seven numbered sections; parts are counts or lists."""
+    """A published 7-minute briefing with seven sections (numbered panels by their order); parts are counts or lists."""
 
     class Meta:
         model = Briefing
@@ -88,7 +88,6 @@ class BriefingFactory(DjangoModelFactory):
 
     # Taken out before the briefing is saved, then built as its parts (see _create).
     sections = 7
-    numbered = True
     questions = 0
     key_facts = 0
     resources = 0
@@ -101,7 +100,6 @@ class BriefingFactory(DjangoModelFactory):
         model_class,
         *args,
         sections,
-        numbered,
         questions,
         key_facts,
         resources,
@@ -112,7 +110,7 @@ class BriefingFactory(DjangoModelFactory):
         briefing = super()._create(model_class, *args, **kwargs)
         for position, part in enumerate(_parts(sections, lambda i: (f"Part {i}", f"Body of part {i}.")), start=1):
             fields = part if isinstance(part, dict) else {"heading": part[0], "body": part[1]}
-            fields = {"position": position, "number": position if numbered else None, **fields}
+            fields = {"position": position, **fields}
             SectionFactory(briefing=briefing, **fields)
         for position, text in enumerate(_parts(questions, lambda i: f"Question {i}?"), start=1):
             QuestionFactory(briefing=briefing, position=position, text=text)
@@ -155,7 +153,6 @@ class SectionFactory(DjangoModelFactory):
 
     briefing = factory.SubFactory(BriefingFactory, sections=0)
     position = factory.Sequence(lambda n: n)
-    number = None
     heading = factory.Sequence(lambda n: f"Part {n}")
     body = "Body of the part."
 

@@ -157,7 +157,6 @@ def shaped(
     seed=0,
 ):
     """BriefingFactory arguments for a published briefing with exactly the parts asked for: nothing else."""
-    numbered = kind == Briefing.Kind.SEVEN_MINUTE_BRIEFING
     return {
         "title": ("Neglect " + words(40, seed))[:title_length].rstrip(" .") or "Neglect",
         "slug": f"shape-{seed}-{kind[:5]}-{panels}-{panel_words}-{key_facts}-{questions}-{title_length}",
@@ -167,7 +166,6 @@ def shaped(
         "published": datetime.date(2024, 5, 1),
         "last_reviewed": datetime.date(2025, 3, 3),
         "review_due": datetime.date(2026, 5, 1),
-        "numbered": numbered,
         "sections": [
             (
                 f"Panel {i + 1}: {words(3, seed + i)}".rstrip("."),

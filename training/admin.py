@@ -44,7 +44,7 @@ class SessionInline(SiteWordsMixin, admin.TabularInline):
     model = Session
     form = SessionForm
     formfield_overrides = FORMFIELD_OVERRIDES
-    fields = ["starts", "ends", "is_online", "location", "places", "status", "booking_url", "note"]
+    fields = ["starts", "ends", "is_online", "location", "places_total", "places_left", "status", "booking_url", "note"]
     extra = 1
     verbose_name_plural = format_lazy(
         "Sessions (future ones and those in the last {} days; older sessions are in the Sessions list)", RECENT.days
@@ -168,7 +168,7 @@ class CourseAdmin(PublishableAdmin):
 class SessionAdmin(SiteWordsMixin, SignOffMixin, PartLockMixin, SimpleHistoryAdmin):
     form = SessionForm
     formfield_overrides = FORMFIELD_OVERRIDES
-    list_display = ["when", "course", "place", "places", "status"]
+    list_display = ["when", "course", "place", "places_total", "places_left", "status"]
     list_display_links = ["when"]
     list_filter = ["status", SessionTimeFilter, "course__format", "is_online", "course"]
     list_select_related = ["course"]

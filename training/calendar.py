@@ -31,7 +31,7 @@ def session_event(session, *, host, now, request):
     course = session.course
     course_url = request.build_absolute_uri(course.get_absolute_url())
     lines = [course.summary.strip()]
-    if session.status == session.Status.FULL or session.places == 0:
+    if session.is_full:
         lines.append("This session is full.")
     elif session.booking_link:
         lines.append(f"Book a place: {session.booking_link}")

@@ -25,7 +25,7 @@ UK = ZoneInfo("Europe/London")
 COURSE_TEXT = {"summary", "description", "audience_detail", "duration", "cost", "provider", "prerequisites_text"}
 COURSE_KEYS = {"slug", "title", "format", "audience", "level", "booking_url", "published", "themes"}
 COURSE_KEYS |= COURSE_TEXT | {"prerequisites", "outcomes", "sessions"}
-SESSION_KEYS = {"days_ahead", "date", "days", "start", "end", "online", "location", "places", "status"}
+SESSION_KEYS = {"days_ahead", "date", "days", "start", "end", "online", "location", "places", "places_left", "status"}
 SESSION_KEYS |= {"booking_url", "note"}
 CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$|^(24):(00)$")
 
@@ -164,13 +164,17 @@ class CourseSpec:
         status = raw.get("status", Session.Status.OPEN)
         if status not in Session.Status.values:
             raise DemoDataError(f"{where}: 'status' must be one of {', '.join(Session.Status.values)}.")
-        places = raw.get("places")
-        if places is not None and (not isinstance(places, int) or isinstance(places, bool) or places < 0):
-            raise DemoDataError(f"{where}: 'places' must be a whole number.")
+        places = {}
+        for key, field in (("places", "places_total"), ("places_left", "places_left")):
+            value = places[field] = raw.get(key)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                raise DemoDataError(f"{where}: '{key}' must be a whole number.")
+        if None not in places.values() and places["places_left"] > places["places_total"]:
+            raise DemoDataError(f"{where}: 'places_left' cannot be more than 'places' (the places in total).")
         online = raw.get("online", False)
         if not isinstance(online, bool):
             raise DemoDataError(f"{where}: 'online' must be true or false.")
-        fields = {"starts": starts, "ends": ends, "status": status, "places": places, "is_online": online}
+        fields = {"starts": starts, "ends": ends, "status": status, **places, "is_online": online}
         for name in ("location", "note"):
             value = raw.get(name) or ""
             if not isinstance(value, str):

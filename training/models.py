@@ -120,7 +120,8 @@ class SessionQuerySet(PartQuerySet):
         return sessions.filter(published_q("course__")) if published else sessions
 
     def bookable(self):
-        return self.upcoming().filter(status=Session.Status.OPEN, starts__gt=timezone.now())
+        open_places = Q(places_left__isnull=True) | Q(places_left__gt=0)
+        return self.upcoming().filter(open_places, status=Session.Status.OPEN, starts__gt=timezone.now())
 
 
 class Session(models.Model):
@@ -136,7 +137,15 @@ class Session(models.Model):
     location = models.CharField(
         "place", max_length=300, blank=True, help_text="Venue and address, or 'Microsoft Teams' for online sessions."
     )
-    places = models.PositiveIntegerField("number of places", null=True, blank=True)
+    places_total = models.PositiveIntegerField(
+        "places in total", null=True, blank=True, help_text="How many people the session can take."
+    )
+    places_left = models.PositiveIntegerField(
+        "places left",
+        null=True,
+        blank=True,
+        help_text="How many can still book; the course page shows “N places left”, and 0 shows the session as full.",
+    )
     booking_url = models.URLField(
         "booking link", max_length=500, blank=True, validators=[validate_web_address],
         help_text="Leave empty to use the course's booking link. http or https only.",
@@ -150,7 +159,13 @@ class Session(models.Model):
     class Meta:
         ordering = ["starts"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="session_ends_after_starts")
+            models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="session_ends_after_starts"),
+            models.CheckConstraint(
+                condition=Q(places_left__isnull=True)
+                | Q(places_total__isnull=True)
+                | Q(places_left__lte=models.F("places_total")),
+                name="session_places_left_within_total",
+            ),
         ]
 
     def __str__(self):
@@ -162,5 +177,14 @@ class Session(models.Model):
         return self.booking_url or self.course.booking_url
 
     @property
+    def is_full(self):
+        return self.status == self.Status.FULL or self.places_left == 0
+
+    @property
     def is_bookable(self):
-        return self.status == self.Status.OPEN and self.starts > timezone.now() and bool(self.booking_link)
+        return (
+            self.status == self.Status.OPEN
+            and self.places_left != 0
+            and self.starts > timezone.now()
+            and bool(self.booking_link)
+        )

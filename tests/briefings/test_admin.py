@@ -57,7 +57,7 @@ def test_changelist_offers_an_add_link_per_kind_and_the_overdue_list(staff_clien
 @pytest.mark.parametrize(
     ("kind", "headings"),
     [
-        ("seven_minute_briefing", ["Background", "Why it matters", "Questions", "What to do"]),
+        ("seven_minute_briefing", ["What this briefing is about", "Why it matters", "Questions to consider"]),
         ("thematic_review", ["Learning journey", "Good practice", "What else we found", "What you can do"]),
         ("audit_findings", ["Good practice", "Key learning", "Improving practice", "Next steps"]),
     ],
@@ -72,7 +72,7 @@ def test_add_page_with_kind_prefills_usual_headings(staff_client, kind, headings
 
 def test_add_page_with_unknown_kind_has_no_prefilled_headings(staff_client):
     body = staff_client.get(reverse("admin:briefings_briefing_add") + "?kind=<b>").content.decode()
-    assert 'value="Background"' not in body
+    assert 'value="Why it matters"' not in body
 
 
 def briefing_post(sections, **fields):
@@ -116,9 +116,9 @@ def test_sections_can_be_reordered_by_position(staff_client):
     existing = list(briefing.sections.all())
     data = briefing_post(
         [
-            {"id": existing[0].pk, "position": "3", "number": "1", "heading": "Heading 1", "body": "Body **1**"},
-            {"id": existing[1].pk, "position": "1", "number": "2", "heading": "Heading 2", "body": "Body **2**"},
-            {"id": existing[2].pk, "position": "2", "number": "3", "heading": "Heading 3", "body": "Body **3**"},
+            {"id": existing[0].pk, "position": "3", "heading": "Heading 1", "body": "Body **1**"},
+            {"id": existing[1].pk, "position": "1", "heading": "Heading 2", "body": "Body **2**"},
+            {"id": existing[2].pk, "position": "2", "heading": "Heading 3", "body": "Body **3**"},
             {"position": "", "heading": "Added at the end", "body": ""},
         ],
         title=briefing.title,

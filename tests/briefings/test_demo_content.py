@@ -44,7 +44,7 @@ def test_demo_seven_minute_briefing_is_short_enough_for_one_page(demo_content):
     text += [f.figure + " " + f.text for f in briefing.key_facts.all()]
     words = len(WORDS.findall(" ".join(text)))
     assert 400 <= words <= 650, words
-    assert [s.number for s in briefing.sections.all()] == [1, 2, 3, 4, 5, 6, 7]
+    assert [s.position for s in briefing.sections.all()] == [1, 2, 3, 4, 5, 6, 7]
     assert briefing.key_facts.filter(figure="60%").exists()
 
 

@@ -95,11 +95,11 @@ def test_import_creates_briefing_with_every_part(tmp_path, courses):
     assert sorted(t.name for t in briefing.themes.all()) == ["Child neglect", "Émile’s theme"]
     assert [c.slug for c in briefing.courses.all()] == ["child-neglect"]
     sections = list(briefing.sections.all())
-    assert [(s.number, s.heading) for s in sections] == [
-        (None, "Introduction"),
-        (1, "Background"),
-        (2, "Why it matters"),
-        (None, "What to do"),
+    assert [(s.position, s.heading) for s in sections] == [
+        (1, "Introduction"),
+        (2, "Background"),
+        (3, "Why it matters"),
+        (4, "What to do"),
     ]
     assert sections[0].body == "Some words before any heading."
     assert "| 1 | 2 |" in sections[1].body

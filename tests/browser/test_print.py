@@ -119,7 +119,7 @@ def test_external_links_print_their_address_after_the_text(page, live_server):
 def test_a_link_whose_text_is_its_address_prints_the_address_once(browser, live_server, javascript):
     """The server marks the link, so browser print (with or without scripts) and the PDF print it alike."""
     sections = [("Where to start", "Read <https://example.org/bare-toolkit> first.")]
-    briefing = PrintBriefingFactory(kind=Briefing.Kind.AUDIT_FINDINGS, sections=sections, numbered=False)
+    briefing = PrintBriefingFactory(kind=Briefing.Kind.AUDIT_FINDINGS, sections=sections)
     context = browser.new_context(java_script_enabled=javascript)
     try:
         text = "".join("".join(print_to_pdf(context.new_page(), live_server.url + briefing.get_absolute_url())).split())
@@ -175,7 +175,7 @@ def test_team_pack_prints_every_question_and_the_record_sheet(page, live_server)
     [(Briefing.Kind.THEMATIC_REVIEW, THEMATIC_SECTIONS), (Briefing.Kind.AUDIT_FINDINGS, AUDIT_SECTIONS)],
 )
 def test_thematic_review_and_audit_print_with_all_their_sections(page, live_server, kind, sections):
-    briefing = PrintBriefingFactory(title=f"Printed {kind}", kind=kind, sections=sections, numbered=False)
+    briefing = PrintBriefingFactory(title=f"Printed {kind}", kind=kind, sections=sections)
     text = " ".join(print_to_pdf(page, live_server.url + briefing.get_absolute_url())).replace("\u2019", "'")
     for heading, body in sections:
         assert heading in text

@@ -52,7 +52,7 @@ def make_content():
         published=day,
     )
     for n in range(1, 8):
-        Section.objects.create(briefing=briefing, position=n, number=n, heading=f"Part {n}", body=f"Approved text {n}.")
+        Section.objects.create(briefing=briefing, position=n, heading=f"Part {n}", body=f"Approved text {n}.")
     course = Course.objects.create(
         title="Neglect basics", slug="neglect-basics", summary="An introduction.", status="published", published=day
     )

@@ -127,7 +127,7 @@ def test_the_generation_moves_again_when_the_transaction_commits():
     with transaction.atomic():
         briefing.title = "Cumulative harm"
         briefing.save()
-        briefing.sections.create(position=1, number=1, heading="Background", body="Text.")
+        briefing.sections.create(position=1, heading="Background", body="Text.")
         during = page_cache.generation()
     assert page_cache.generation() > during
 

@@ -40,8 +40,7 @@ def build(n):
     first = briefings[0]
     Briefing.themes.through.objects.bulk_create(Briefing.themes.through(briefing=b, theme=theme) for b in briefings)
     Section.objects.bulk_create(
-        Section(briefing=first, position=i, number=i + 1, heading=f"Heading {i}", body="Neglect *body*.")
-        for i in range(n)
+        Section(briefing=first, position=i, heading=f"Heading {i}", body="Neglect *body*.") for i in range(n)
     )
     DiscussionQuestion.objects.bulk_create(
         DiscussionQuestion(briefing=first, position=i, text="Why?") for i in range(n)

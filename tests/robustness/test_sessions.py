@@ -69,7 +69,7 @@ def test_course_page_keeps_every_outcome_and_the_description_table(client, cours
 
 def test_session_with_no_places_is_shown_as_full_and_offers_no_booking(client, course):
     html = client.get(course.get_absolute_url()).content.decode()
-    session = Session.objects.get(places=0)
+    session = Session.objects.get(places_left=0)
     item = html[html.index(f'id="session-{session.pk}"') :]
     item = item[: item.index("</li>")]
     assert "This session is full." in item

@@ -99,12 +99,19 @@ def test_admin_refuses_bad_session_booking_link_in_course_inline(staff_client):
 
 
 def plain(**overrides):
-    data = {"starts": "2026-07-01 09:30", "ends": "2026-07-01 12:30", "location": "Civic Centre", "status": "open"}
+    data = {
+        "starts_0": "2026-07-01",
+        "starts_1": "09:30",
+        "ends_0": "2026-07-01",
+        "ends_1": "12:30",
+        "location": "Civic Centre",
+        "status": "open",
+    }
     return {**data, **overrides}
 
 
 def test_session_form_error_when_end_is_before_start(course):
-    form = SessionForm(data=plain(course=course.pk, ends="2026-07-01 08:00"))
+    form = SessionForm(data=plain(course=course.pk, ends_1="08:00"))
     assert not form.is_valid()
     assert form.errors["ends"] == ["The end must be after the start. Check the date and the time of both."]
     assert "__all__" not in form.errors

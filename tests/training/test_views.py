@@ -115,7 +115,9 @@ def test_detail_shows_course_facts_outcomes_and_prerequisites(client, course):
 
 
 def test_detail_offers_booking_for_open_future_sessions_only(client, course):
-    open_session = SessionFactory(course=course, starts=uk(2031, 3, 4, 9, 30), ends=uk(2031, 3, 4, 12, 30), places=20)
+    open_session = SessionFactory(
+        course=course, starts=uk(2031, 3, 4, 9, 30), ends=uk(2031, 3, 4, 12, 30), places_total=20
+    )
     SessionFactory(course=course, starts=uk(2031, 3, 5, 9, 30), ends=uk(2031, 3, 5, 12, 30), status=Session.Status.FULL)
     SessionFactory(
         course=course,

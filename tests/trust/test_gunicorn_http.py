@@ -29,7 +29,7 @@ b = Briefing.objects.create(title="Neglect and the lived experience of the child
     published=timezone.localdate() - dt.timedelta(days=3))
 text = "Neglect is persistent failure to meet needs. " * 40
 for n in range(1, 8):
-    b.sections.create(position=n, number=n, heading=f"Part {n}", body=text)
+    b.sections.create(position=n, heading=f"Part {n}", body=text)
 """
 
 

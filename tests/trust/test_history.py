@@ -24,7 +24,7 @@ def snapshot(briefing):
         "title": briefing.title,
         "summary": briefing.summary,
         "themes": sorted(briefing.themes.values_list("name", flat=True)),
-        "sections": list(briefing.sections.values_list("number", "heading", "body")),
+        "sections": list(briefing.sections.values_list("position", "heading", "body")),
         "questions": list(briefing.questions.values_list("text", flat=True)),
         "facts": list(briefing.key_facts.values_list("figure", "text")),
         "resources": list(briefing.resources.values_list("title", "url")),
@@ -40,12 +40,12 @@ def test_restore_briefing_brings_back_fields_parts_and_themes_as_they_were(db):
     briefing.title, briefing.summary = "Rewritten", "A new summary."
     briefing.save()
     briefing.themes.set([ThemeFactory(name="Disguised compliance")])
-    briefing.sections.filter(number=2).delete()
-    Section.objects.filter(briefing=briefing, number=1).update(body="Changed body.")  # no history: update()
-    first = briefing.sections.get(number=1)
+    briefing.sections.filter(position=2).delete()
+    Section.objects.filter(briefing=briefing, position=1).update(body="Changed body.")  # no history: update()
+    first = briefing.sections.get(position=1)
     first.body = "Edited body."
     first.save()
-    Section.objects.create(briefing=briefing, number=9, position=9, heading="Added later")
+    Section.objects.create(briefing=briefing, position=9, heading="Added later")
     briefing.questions.all().delete()
     assert snapshot(briefing) != before
 

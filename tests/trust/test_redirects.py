@@ -97,7 +97,7 @@ def test_a_new_briefing_at_an_old_address_takes_precedence_and_admin_says_so(pub
     rename(old, "moved-on")
     assert publisher_client.get("/briefings/reused/").status_code == 301
 
-    add = publisher_client.get("/admin/briefings/briefing/add/")
+    add = publisher_client.get("/admin/briefings/briefing/add/?kind=audit_findings")
     data = form_data(add, "briefing_form")
     data.update(title=["A new briefing"], slug=["reused"], summary=["New."], status=["draft"])
     response = publisher_client.post("/admin/briefings/briefing/add/", post_data(data), follow=True)

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.urls("portal.site.urls")
 def create_in_admin(client, theme):
     """A briefing created as staff do: the add form with themes and one of each part."""
     add = reverse("admin:briefings_briefing_add")
-    data = form_data(client.get(add), "briefing_form")
+    data = form_data(client.get(add + "?kind=seven_minute_briefing"), "briefing_form")
     data.update(
         title=["Created with everything"],
         slug=["created-with-everything"],
@@ -43,6 +43,8 @@ def create_in_admin(client, theme):
             "resources-0-url": ["https://example.org/toolkit"],
         },
     )
+    for index in range(1, 7):
+        data[f"sections-{index}-heading"] = [""]  # the other starter panels, dropped as staff drop them
     response = client.post(add, post_data(data))
     assert response.status_code == 302, response.content.decode()[:3000]
     return Briefing.objects.get(slug="created-with-everything")

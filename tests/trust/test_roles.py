@@ -49,7 +49,7 @@ def test_editor_crafted_post_cannot_unpublish_or_move_publication_date(editor_cl
 
 def test_editor_adding_a_briefing_with_status_published_gets_a_draft(editor_client):
     url = reverse("admin:briefings_briefing_add")
-    data = form_data(editor_client.get(url), "briefing_form")
+    data = form_data(editor_client.get(url + "?kind=audit_findings"), "briefing_form")
     data.update(
         title=["Added by an editor"], slug=["added-by-an-editor"], summary=["Short."], status=["published"],
         published=["2024-01-01"],

@@ -61,8 +61,8 @@ def session_state(session):
     """What a reader can do: 'open', 'full', 'cancelled' or 'started' (too late to book)."""
     if session.status in ("cancelled", "full"):
         return session.status
-    if session.places == 0:
-        return "full"  # no places at all: nothing to book, whatever the status says
+    if session.places_left == 0:
+        return "full"  # no places left: nothing to book, whatever the status says
     if session.starts <= timezone.now():
         return "started"
     return "open"
