@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("portal", "mail", "briefings", "training")
+PACKAGES = ("portal", "mail", "briefings", "training", "alerts")
 
 # Lowest first. A module may import from its own layer and those below it, never above.
 LAYERS = [
@@ -14,6 +14,7 @@ LAYERS = [
     ("mail", ("mail",)),
     ("briefings", ("briefings",)),
     ("training", ("training",)),
+    ("alerts", ("alerts",)),
     ("site", ("portal.site",)),
 ]
 
@@ -23,6 +24,7 @@ LATE_IMPORTS = {
     ("portal.apps", "ready"),
     ("portal.site.apps", "ready"),
     ("briefings.apps", "ready"),
+    ("alerts.apps", "ready"),
     # boto3 is imported only by sites that keep uploads in an object store (20 MB per worker).
     ("portal.media", "__init__"),
 }

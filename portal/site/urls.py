@@ -34,6 +34,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("briefings.urls")),
     path("training/", include("training.urls")),
+    path("alerts/", include("alerts.urls")),
 ]
 
 handler400 = "portal.middleware.bad_request"
