@@ -73,20 +73,21 @@ def schedule_start(event):
 
 def briefing_published(briefing, was_published):
     """A briefing saved as published: record its "new briefing" event once (or move a waiting one's date)."""
-    key = f"new-briefing:{briefing.pk}"
-    event = AlertEvent.objects.select_for_update().filter(key=key).first()
-    if event is None:
-        # A briefing already published before (or with nobody to tell) is not news.
-        if was_published or not anyone_listening():
-            return None
-        event = AlertEvent(key=key, kind=Kind.NEW_BRIEFING, briefing=briefing)
-    elif event.status not in (Status.WAITING, Status.CANCELLED):
-        return event
-    event.title = briefing.title[:300]
-    event.status = Status.WAITING
-    event.due = send_time(briefing.published)
-    event.save()
-    schedule_start(event)
+    with transaction.atomic():  # a save in autocommit (a shell, a script) still locks the event
+        key = f"new-briefing:{briefing.pk}"
+        event = AlertEvent.objects.select_for_update().filter(key=key).first()
+        if event is None:
+            # A briefing already published before (or with nobody to tell) is not news.
+            if was_published or not anyone_listening():
+                return None
+            event = AlertEvent(key=key, kind=Kind.NEW_BRIEFING, briefing=briefing)
+        elif event.status not in (Status.WAITING, Status.CANCELLED):
+            return event
+        event.title = briefing.title[:300]
+        event.status = Status.WAITING
+        event.due = send_time(briefing.published)
+        event.save()
+        schedule_start(event)
     return event
 
 
@@ -114,24 +115,25 @@ def session_added(session):
         return None
     if session.ends <= timezone.now() or not anyone_listening():
         return None
-    event = (
-        AlertEvent.objects.select_for_update()
-        .filter(kind=Kind.NEW_SESSIONS, course=course, status=Status.WAITING)
-        .first()
-    )
-    if event is not None:
-        event.session_ids = [*event.session_ids, session.pk]
-        event.save(update_fields=["session_ids"])
-        return event
-    event = AlertEvent.objects.create(
-        key=f"new-sessions:{course.pk}:{session.pk}",
-        kind=Kind.NEW_SESSIONS,
-        course=course,
-        session_ids=[session.pk],
-        title=course.title[:300],
-        due=send_time(course.published),
-    )
-    schedule_start(event)
+    with transaction.atomic():
+        event = (
+            AlertEvent.objects.select_for_update()
+            .filter(kind=Kind.NEW_SESSIONS, course=course, status=Status.WAITING)
+            .first()
+        )
+        if event is not None:
+            event.session_ids = [*event.session_ids, session.pk]
+            event.save(update_fields=["session_ids"])
+            return event
+        event = AlertEvent.objects.create(
+            key=f"new-sessions:{course.pk}:{session.pk}",
+            kind=Kind.NEW_SESSIONS,
+            course=course,
+            session_ids=[session.pk],
+            title=course.title[:300],
+            due=send_time(course.published),
+        )
+        schedule_start(event)
     return event
 
 
