@@ -356,13 +356,9 @@ def bench_database(label, env, args):
 
 
 def alerts_queue_times(env):
-    return json.loads(
-        subprocess.run(
-            [PY, __file__, "alerts-queue", *sys.argv[1:]], env=env, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    command = [PY, __file__, "alerts-queue", *sys.argv[1:]]
+    run = subprocess.run(command, env=env, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True)
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def search_service_times(env):
