@@ -21,6 +21,7 @@ class OutgoingEmail(models.Model):
     subject = models.CharField(max_length=500)
     body = models.TextField(help_text="Plain-text part.")
     html = models.TextField(blank=True, help_text="HTML part, if any.")
+    headers = models.JSONField(default=dict, blank=True, help_text="Extra headers, e.g. List-Unsubscribe.")
     message_id = models.CharField(max_length=255, help_text="The Message-ID header, the same on every attempt.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(default=0)

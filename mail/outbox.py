@@ -13,6 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import make_msgid
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.html import escape
 from django_tasks import task
@@ -23,8 +24,12 @@ from portal.models import SiteSettings
 logger = logging.getLogger(__name__)
 Status = OutgoingEmail.Status
 
+# sender=OutgoingEmail, email, error, permanent: an email was marked failed (after its last retry, or
+# at once when the server refused it for good). Features that mail lists stop mailing the address.
+email_failed = Signal()
 
-def send_mail_later(subject, body, to, *, html="", from_email=None, reply_to=(), key=None):
+
+def send_mail_later(subject, body, to, *, html="", from_email=None, reply_to=(), key=None, headers=None):
     """Record an email and enqueue its delivery; a key used before returns that email and sends nothing more."""
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
@@ -38,6 +43,7 @@ def send_mail_later(subject, body, to, *, html="", from_email=None, reply_to=(),
         subject=subject,
         body=body,
         html=html,
+        headers=dict(headers or {}),
         message_id=make_msgid(domain=from_email.rpartition("@")[2] or "localhost"),
     )
     # Builds the headers now, so a newline in the subject or a malformed address is refused here,
@@ -79,7 +85,7 @@ def build_message(email):
         email.from_email,
         email.to,
         reply_to=email.reply_to or None,
-        headers={"Message-ID": email.message_id},
+        headers={**email.headers, "Message-ID": email.message_id},
     )
     if email.html:
         message.attach_alternative(email.html, "text/html")
@@ -138,6 +144,7 @@ def deliver_email(email_id):
             )
             return "retry"
         OutgoingEmail.objects.filter(pk=email_id).update(status=Status.FAILED, last_error=description)
+        email_failed.send_robust(OutgoingEmail, email=email, error=description, permanent=not is_temporary(error))
         logger.error("Email %s not sent after %s attempts: %s", email_id, email.attempts, description)
         raise
     OutgoingEmail.objects.filter(pk=email_id).update(status=Status.SENT, sent_at=timezone.now(), last_error="")

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "briefings",
     "training",
     "learning",
+    "alerts",
     "portal.site",
 ]
 
@@ -381,3 +382,14 @@ if any(seconds < 0 for seconds in EMAIL_RETRY_DELAYS):
 # Background tasks (django-tasks, with the database backend of django-tasks-db): the queue is a
 # table in the site's own database, so enqueueing commits or rolls back with the caller's data.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Email alerts (alerts/): links in emails need the site's public address, as no request is at hand.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").strip().rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("SITE_URL must start with http:// or https://, e.g. https://portal.example.org")
+try:
+    ALERT_EMAILS_PER_MINUTE = int(os.environ.get("ALERT_EMAILS_PER_MINUTE", "60"))
+except ValueError:
+    ALERT_EMAILS_PER_MINUTE = 0
+if ALERT_EMAILS_PER_MINUTE < 1:
+    raise ImproperlyConfigured("ALERT_EMAILS_PER_MINUTE must be a whole number above 0, e.g. 60.")

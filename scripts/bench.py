@@ -2,7 +2,7 @@
 """Benchmark: build a realistic database, serve it with gunicorn as in production, and
 drive it with wrk from a second process on loopback. Prints one table per database.
 
-    make bench                      # SQLite and PostgreSQL, 10,000 briefings
+    make bench                      # SQLite and PostgreSQL, 10,000 briefings, 10,000 alert subscribers
     .venv/bin/python scripts/bench.py --db sqlite --briefings 2000 --rounds 1
     .venv/bin/python scripts/bench.py --db postgres --only "briefing detail"
 
@@ -154,6 +154,62 @@ def search_times(args):
     print(json.dumps({"n": len(timings), "p50": pick(50), "p95": pick(95), "p99": pick(99), "max": timings[-1]}))
 
 
+def alerts_queue(args):
+    """Time and memory to queue one publication's alerts to N subscribers (runs inside Django)."""
+    import django
+
+    django.setup()
+    import tracemalloc
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from alerts.models import AlertEvent, Delivery, Subscriber
+    from alerts.sending import start_event
+    from briefings.models import Briefing, Theme
+
+    theme, _ = Theme.objects.get_or_create(slug="bench-alerts", defaults={"name": "Bench alerts"})
+    results = []
+    for size in (args.subscribers // 10, args.subscribers):
+        Subscriber.objects.all().delete()
+        now = timezone.now()
+        with transaction.atomic():
+            # A mix: half follow the theme, a quarter everything, a quarter another theme only; a tenth weekly.
+            Subscriber.objects.bulk_create(
+                (
+                    Subscriber(
+                        email=f"bench{n}@example.org",
+                        everything=n % 4 == 1,
+                        confirmed_at=now,
+                        frequency="weekly" if n % 10 == 9 else "instant",
+                    )
+                    for n in range(size)
+                ),
+                batch_size=2000,
+            )
+            follows = Subscriber.themes.through
+            ids = Subscriber.objects.filter(email__startswith="bench").values_list("pk", flat=True)
+            follows.objects.bulk_create(
+                (follows(subscriber_id=pk, theme_id=theme.pk) for pk in ids.iterator() if pk % 2 == 0),
+                batch_size=2000,
+            )
+        briefing = Briefing.objects.create(
+            title=f"Bench alert {size}", slug=f"bench-alert-{size}-{now:%H%M%S%f}", summary="s",
+            status="published", published=timezone.localdate(),
+        )  # fmt: skip
+        briefing.themes.add(theme)
+        event = AlertEvent.objects.get(briefing=briefing)
+        tracemalloc.start()
+        started = time.perf_counter()
+        start_event.call(event.pk)
+        seconds = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        recipients = Delivery.objects.filter(event=event).count()
+        results.append({"subscribers": size, "recipients": recipients, "seconds": seconds, "peak_kb": peak / 1024})
+    print(json.dumps(results))
+
+
 def wait_for(url, timeout=30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -282,11 +338,25 @@ def bench_database(label, env, args):
                     ratios.setdefault(name, []).append(result["rps"] / reference["rps"])
     rows = []
     for name, runs in results.items():
+        if not runs:  # --only named no page (e.g. only the alerts queue): no static file either
+            continue
         rows.append((name, {key: median(run[key] for run in runs) for key in runs[0]}, ratios.get(name)))
     cold = search_service_times(env) if wanted(args, "search, in-process") else None
+    alerts = alerts_queue_times(env) if wanted(args, "alerts queue") else None
     shutil.rmtree(work, ignore_errors=True)
     print_table(label, args, rows, cold)
+    for row in alerts or ():
+        print(
+            f"alerts queue: one publication to {row['subscribers']:,} subscribers ({row['recipients']:,} matching): "
+            f"{row['seconds']:.2f} s, peak Python memory {row['peak_kb']:,.0f} KB"
+        )
     return rows
+
+
+def alerts_queue_times(env):
+    command = [PY, __file__, "alerts-queue", *sys.argv[1:]]
+    run = subprocess.run(command, env=env, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True)
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def search_service_times(env):
@@ -321,7 +391,7 @@ def print_table(label, args, rows, cold):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", nargs="?", default="run", choices=["run", "populate", "search-times"])
+    parser.add_argument("mode", nargs="?", default="run", choices=["run", "populate", "search-times", "alerts-queue"])
     parser.add_argument("--search-rounds", type=int, default=10, help="rounds of the 10 queries, timed in-process")
     parser.add_argument("--db", default="both", choices=["both", "sqlite", "postgres"])
     parser.add_argument("--briefings", type=int, default=10_000)
@@ -332,14 +402,15 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--subscribers", type=int, default=10_000, help="email alert subscribers (alerts queue row)")
     parser.add_argument(
         "--only", action="append", default=[], metavar="TEXT",
         help="measure only the rows whose name contains TEXT (repeatable; the static file always runs)",
     )  # fmt: skip
     args = parser.parse_args()
-    if args.mode in ("populate", "search-times"):
+    if args.mode in ("populate", "search-times", "alerts-queue"):
         sys.path.insert(0, str(ROOT))
-        return populate(args) if args.mode == "populate" else search_times(args)
+        return {"populate": populate, "search-times": search_times, "alerts-queue": alerts_queue}[args.mode](args)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk (make bench does this).")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory, Password
 
+from alerts.models import Subscriber
 from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
 from portal.site import search
 from tests import print_content
@@ -271,3 +272,22 @@ class UserFactory(DjangoModelFactory):
         user = super()._create(model_class, *args, **kwargs)
         user.groups.add(*Group.objects.filter(name__in=groups))
         return user
+
+
+class SubscriberFactory(DjangoModelFactory):
+    """A confirmed email-alert subscriber to every theme, as it happens; `themes=[...]` to follow some only."""
+
+    class Meta:
+        model = Subscriber
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.org")
+    everything = True
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.everything = False
+            Subscriber.objects.filter(pk=self.pk).update(everything=False)
+            self.themes.set(extracted)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("portal", "mail", "briefings", "training", "learning")
+PACKAGES = ("portal", "mail", "briefings", "training", "learning", "alerts")
 
 # Lowest first. A module may import from its own layer and those below it, never above.
 LAYERS = [
@@ -15,6 +15,7 @@ LAYERS = [
     ("briefings", ("briefings",)),
     ("training", ("training",)),
     ("learning", ("learning",)),
+    ("alerts", ("alerts",)),
     ("site", ("portal.site",)),
 ]
 
@@ -24,6 +25,7 @@ LATE_IMPORTS = {
     ("portal.apps", "ready"),
     ("portal.site.apps", "ready"),
     ("briefings.apps", "ready"),
+    ("alerts.apps", "ready"),
     # boto3 is imported only by sites that keep uploads in an object store (20 MB per worker).
     ("portal.media", "__init__"),
 }

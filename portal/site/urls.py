@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("learning.urls")),
     path("", include("briefings.urls")),
     path("training/", include("training.urls")),
+    path("alerts/", include("alerts.urls")),
 ]
 
 handler400 = "portal.middleware.bad_request"

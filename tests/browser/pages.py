@@ -4,8 +4,9 @@ import datetime
 
 from django.urls import reverse
 
+from alerts.models import Subscriber
 from briefings.models import Briefing, Theme
-from tests.factories import BriefingFactory, CourseFactory, SessionFactory, ThemeFactory
+from tests.factories import BriefingFactory, CourseFactory, SessionFactory, SubscriberFactory, ThemeFactory
 from training.models import Course, Session
 
 KINDS = ["thematic_review", "seven_minute_briefing", "audit_findings"]
@@ -69,6 +70,9 @@ def public_pages():
     briefings = {kind: ensure_briefing(kind) for kind in KINDS}
     theme = Theme.objects.filter(briefings__in=briefings.values()).order_by("pk").first()
     course = ensure_course()
+    subscriber = Subscriber.objects.filter(email="axe@example.org").first() or SubscriberFactory(
+        email="axe@example.org", themes=[theme]
+    )
     pages = [
         ("home", reverse("home")),
         ("briefing list", reverse("briefings:list")),
@@ -83,6 +87,9 @@ def public_pages():
         ("search results", reverse("search") + "?q=neglect"),
         ("staying safe", reverse("staying-safe")),
         ("accessibility", reverse("accessibility")),
+        ("email updates", reverse("alerts:subscribe") + f"?theme={theme.slug}"),
+        ("manage email updates", reverse("alerts:manage", args=[subscriber.token])),
+        ("unsubscribe", reverse("alerts:unsubscribe", args=[subscriber.token])),
         ("not found", "/no-such-page/"),
     ]
     return pages

@@ -97,11 +97,11 @@ def test_every_variable_it_sets_is_documented(compose):
 
 
 def test_the_one_off_step_runs_commands_this_site_has(compose):
-    """migrate, then re-store what a new version renders differently, then start the monthly reminders."""
+    """migrate, then re-store what a new version renders differently, then start the monthly reminders and alerts."""
     shell, flag, script = compose["services"]["migrate"]["command"]
     assert (shell, flag) == ("sh", "-c")
     steps = [step.split() for step in script.split("&&")]
     assert [step[:2] for step in steps] == [["python", "manage.py"]] * len(steps)
     names = [step[2] for step in steps]
-    assert names == ["migrate", "rerender_markdown", "send_review_reminders"]
+    assert names == ["migrate", "rerender_markdown", "send_review_reminders", "alerts_tick"]
     assert set(names) <= set(get_commands())
