@@ -117,3 +117,28 @@ def test_backup_and_restore_scripts_move_a_site_to_a_new_database(tmp_path):
     count = "from briefings.models import Briefing; print(Briefing.objects.count(), Briefing.history.count())"
     assert run(new, python, "manage.py", "shell", "-c", count) == run(old, python, "manage.py", "shell", "-c", count)
     assert (tmp_path / "new" / "resources" / "poster.pdf").read_bytes() == b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.mark.django_db
+def test_the_backup_keeps_team_records_votes_subscribers_and_synonyms(tmp_path):
+    """What the partnership cannot make again: the evidence of the learning's reach and readers' choices."""
+    import datetime
+    import json
+
+    from learning.models import Agency, TeamRecord, UsefulnessVote
+    from portal.site.models import SynonymGroup
+    from tests.factories import BriefingFactory, SubscriberFactory
+
+    briefing = BriefingFactory(sections=1)
+    agency = Agency.objects.create(name="Health visiting")
+    TeamRecord.objects.create(
+        briefing=briefing, briefing_title=briefing.title, met_on=datetime.date(2026, 11, 2), team="Team A",
+        agency=agency, attendees=8,
+    )  # fmt: skip
+    UsefulnessVote.objects.create(briefing=briefing, useful=True, voter="x" * 64)
+    SubscriberFactory(email="reader@example.org")
+    SynonymGroup.objects.create(terms="LAC, looked after children")
+    call_command("backup_site", str(tmp_path / "backup"), verbosity=0)
+    labels = {row["model"] for row in json.loads((tmp_path / "backup" / "data.json").read_text())}
+    assert {"learning.agency", "learning.teamrecord", "learning.usefulnessvote", "alerts.subscriber"} <= labels
+    assert "site.synonymgroup" in labels

@@ -12,9 +12,13 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 # Everything a restore needs. Left out: what Django rebuilds (content types, permissions), sessions
-# (people sign in again), login-attempt records, and the search index (rebuilt after a restore).
-INCLUDE = ["auth.group", "auth.user", "admin.logentry", "portal", "briefings", "training"]
-EXCLUDE = ["portal.searchdocument", "portal.searchdocumentfts"]
+# (people sign in again), login-attempt records, the search index (rebuilt after a restore) and
+# imports waiting for confirmation. Team records, votes and alert subscribers are kept: a restore
+# must not lose the evidence of the learning's reach or anyone's choice of emails.
+INCLUDE = [
+    "auth.group", "auth.user", "admin.logentry", "portal", "briefings", "training", "learning", "alerts", "site",
+]  # fmt: skip
+EXCLUDE = ["portal.searchdocument", "portal.searchdocumentfts", "briefings.importbatch"]
 DATA, MEDIA, MANIFEST = "data.json", "media.tar.gz", "manifest.json"
 
 
