@@ -3,11 +3,16 @@
 import datetime
 
 import pytest
+from csp.decorators import csp_update
+from csp.exceptions import CSPNonceError
+from csp.utils import build_policy
+from django.http import HttpResponse
 from django.template import defaulttags
 from django.template.defaultfilters import date as date_filter
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from portal.middleware import CSPMiddleware
 from portal.models import SiteSettings
 from portal.templatetags.portal_tags import iso_date, long_date
 from tests.factories import BriefingFactory
@@ -108,3 +113,36 @@ def test_the_print_date_and_the_public_briefings_follow_the_day(client, briefing
 def test_the_briefing_page_date_filters_write_what_the_date_filter_writes(value):
     assert long_date(value) == date_filter(value, "j F Y")
     assert iso_date(value) == date_filter(value, "Y-m-d")
+
+
+def test_the_site_policy_is_django_csps_with_each_responses_own_nonce(rf):
+    middleware = CSPMiddleware(lambda request: HttpResponse())
+    nonces = []
+    for _ in range(2):
+        request = rf.get("/")
+        middleware.process_request(request)
+        nonce = str(request.csp_nonce)
+        response = middleware.process_response(request, HttpResponse())
+        assert response["Content-Security-Policy"] == build_policy(nonce=nonce)
+        assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+    request = rf.get("/")
+    middleware.process_request(request)
+    response = middleware.process_response(request, HttpResponse())
+    assert response["Content-Security-Policy"] == build_policy()
+    assert "nonce-" not in response["Content-Security-Policy"]
+    with pytest.raises(CSPNonceError):
+        str(request.csp_nonce)  # asked for too late to be in the header
+
+
+def test_a_views_own_policy_still_comes_from_django_csp():
+    @csp_update({"img-src": ["https://maps.example.org"]})
+    def view(request):
+        return HttpResponse()
+
+    request = RequestFactory().get("/")
+    middleware = CSPMiddleware(view)
+    middleware.process_request(request)
+    response = middleware.process_response(request, view(request))
+    assert "img-src 'self' https://maps.example.org" in response["Content-Security-Policy"]
