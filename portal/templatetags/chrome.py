@@ -38,12 +38,18 @@ def chrome_key(context):
     request = context.get("request")
     if request is None:
         return None
+    # The same for every chrome block of a request; looked up once (the generation is kept per request anyway).
+    fixed = request.__dict__.get("_chrome_key")
+    if fixed is None:
+        fixed = request._chrome_key = _request_key(request)
+    day, prefix, page = fixed
+    return (generation(), day, _settings_epoch[0]), (prefix, context.get("contrast"), page)
+
+
+def _request_key(request):
     match = request.resolver_match
     page = None if match is None else (match.app_name, match.namespace, match.url_name)
-    return (
-        (generation(), timezone.localdate(), _settings_epoch[0]),
-        (get_script_prefix(), context.get("contrast"), page),
-    )
+    return timezone.localdate(), get_script_prefix(), page
 
 
 class ChromeNode(template.Node):
