@@ -117,14 +117,12 @@ setting_changed.connect(_settings_changed)
 
 
 class CSPMiddleware(LibraryCSPMiddleware):
-    """django-csp's middleware, with the site's own policy built once per worker instead of twice per response.
-
-    A view with its own policy (django-csp's decorators), a report-only policy or excluded addresses go
-    through django-csp unchanged; every other response gets the same header django-csp would write,
-    with its own nonce when the page used one.
-    """
+    """django-csp's middleware, with the site's own policy built once per worker instead of twice per response."""
 
     def process_response(self, request, response):
+        # A view's own policy (django-csp's decorators), report-only policies, excluded addresses and
+        # DEBUG's error pages go through django-csp; every other response gets the header django-csp
+        # would write, with its own nonce when the page used one.
         if (
             any(hasattr(response, name) for name in VIEW_POLICY_ATTRIBUTES)
             or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
