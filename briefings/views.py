@@ -28,10 +28,24 @@ def briefing_list(request):
     return render(request, "briefings/list.html", context)
 
 
+# The public's query for a briefing page, built once a day per worker and copied by each get():
+# building it cost a cold page more CPU than the database spends running it.
+_public_pages = [None, None]
+
+
+def page_queryset(staff):
+    """Briefings a reader may open (staff: drafts too), each read with its stored body."""
+    if staff:
+        return Briefing.objects.select_related("stored_body")
+    today = timezone.localdate()
+    if _public_pages[0] != today:
+        _public_pages[:] = [today, Briefing.objects.published().select_related("stored_body")]
+    return _public_pages[1]
+
+
 def briefing_detail(request, slug):
-    briefings = Briefing.objects.all() if request.user.is_staff else Briefing.objects.published()
     try:
-        briefing = get_object_or_404(briefings.select_related("stored_body"), slug=slug)
+        briefing = get_object_or_404(page_queryset(request.user.is_staff), slug=slug)
     except Http404:
         return withdrawn(request, slug)
     context = {"briefing": briefing, **body.page_context(briefing)}

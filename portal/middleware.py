@@ -3,9 +3,13 @@
 import io
 import logging
 
+from csp.constants import HEADER
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
+from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
@@ -86,6 +90,52 @@ class SecurityHeadersMiddleware:
             # Staff forms post to this site; under "no-referrer" browsers send "Origin: null" with
             # them, which Django's CSRF check must refuse. "same-origin" still tells no other site.
             response.headers["Referrer-Policy"] = "same-origin"
+        return response
+
+
+# Set on a response by django-csp's decorators: such a response gets its policy from django-csp itself.
+VIEW_POLICY_ATTRIBUTES = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
+                          "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro")  # fmt: skip
+NONCE_MARK = "portal-csp-nonce-mark"
+_site_policy = {}
+
+
+def site_policy(nonce):
+    """The site's policy with this response's nonce (or none): built once per worker, then the nonce put in."""
+    if not _site_policy:
+        _site_policy[None] = build_policy()
+        _site_policy[NONCE_MARK] = build_policy(nonce=NONCE_MARK).split(NONCE_MARK)
+    return _site_policy[None] if nonce is None else nonce.join(_site_policy[NONCE_MARK])
+
+
+def _settings_changed(setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _site_policy.clear()
+
+
+setting_changed.connect(_settings_changed)
+
+
+class CSPMiddleware(LibraryCSPMiddleware):
+    """django-csp's middleware, with the site's own policy built once per worker instead of twice per response."""
+
+    def process_response(self, request, response):
+        # A view's own policy (django-csp's decorators), report-only policies, excluded addresses and
+        # DEBUG's error pages go through django-csp; every other response gets the header django-csp
+        # would write, with its own nonce when the page used one.
+        if (
+            any(hasattr(response, name) for name in VIEW_POLICY_ATTRIBUTES)
+            or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+            or settings.CONTENT_SECURITY_POLICY.get("EXCLUDE_URL_PREFIXES")
+            or settings.DEBUG
+        ):
+            return super().process_response(request, response)
+        nonce = getattr(request, "_csp_nonce", None)
+        if HEADER not in response:
+            response[HEADER] = site_policy(nonce)
+        if nonce is None:
+            # As django-csp does: a nonce asked for after the header is written would not be in it.
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
 
 

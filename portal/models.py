@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import models
 from markdownx.models import MarkdownxField
@@ -85,18 +84,21 @@ class SiteSettings(RenderedMarkdown):
 
     @classmethod
     def cached(cls):
-        """The settings for rendering a page, from the cache while no content has changed.
+        """The settings for rendering a page, kept in the worker while no content has changed.
 
         The key carries the page cache's generation, which moves on whenever any content or
         these settings are saved (and after every admin POST), so an edit shows at once.
         """
-        local = caches["local"]  # in the worker's memory: the key changes with the generation
-        obj = local.get(f"site-settings:{generation()}")
-        if obj is None:
+        # In the worker's memory, as it is (pages only read it), not a pickled copy per request.
+        kept_generation, obj = _site_settings
+        if obj is None or kept_generation != generation():
             obj = cls.load()
             # Creating the row on first use moves the generation on: keep it under the new one.
-            local.set(f"site-settings:{generation()}", obj, 3600)
+            _site_settings[:] = [generation(), obj]
         return obj
+
+
+_site_settings = [None, None]
 
 
 class SearchDocument(models.Model):

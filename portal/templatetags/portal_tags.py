@@ -1,6 +1,9 @@
+import datetime
 import re
 
 from django import template
+from django.template.defaultfilters import date as date_filter
+from django.utils.dates import MONTHS
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -13,6 +16,22 @@ register = template.Library()
 def markdown(text):
     """Render Markdown through the one sanitising renderer (text with no stored HTML, such as a default)."""
     return mark_safe(render_block(text))  # noqa: S308 - sanitised by nh3
+
+
+@register.filter
+def long_date(value):
+    """A date as "5 January 2026": what `date:"j F Y"` writes, without Django's general date formatter."""
+    if type(value) is datetime.date:
+        return f"{value.day} {MONTHS[value.month]} {value.year:04d}"
+    return date_filter(value, "j F Y")
+
+
+@register.filter
+def iso_date(value):
+    """A date as "2026-01-05": what `date:"Y-m-d"` writes, without Django's general date formatter."""
+    if type(value) is datetime.date:
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    return date_filter(value, "Y-m-d")
 
 
 # UK phone numbers as people write them in prose:

@@ -1,0 +1,87 @@
+"""{% chrome %}: the site's own markup in the base template, rendered once per worker and kept until content changes.
+
+The header, navigation, quick exit, emergency line and footer are the same on every page for the
+same site settings, contrast choice and page (the navigation marks the current one). Rendering them
+cost a cold page more than anything else in the base template, so each `{% chrome %}` block keeps
+what it rendered, keyed on the page cache's content generation (every save of content or of the
+site settings moves it on, so an edit shows on the next request), today's date, the script prefix,
+the reader's contrast choice and the page's URL name. It never holds content: what is inside a
+`{% chrome %}` block may use only `site`, `site_urls`, `site_static`, `contrast`, the URL name
+(`request.resolver_match`) and the date, never the user, the request's address or query, a nonce
+or the page's own objects.
+"""
+
+from django import template
+from django.core.signals import setting_changed
+from django.urls import get_script_prefix
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from portal.cache import generation
+
+register = template.Library()
+
+# Moved on by any settings change (tests override STATIC_URL, TEMPLATES, ...): kept markup made
+# under other settings is dropped.
+_settings_epoch = [0]
+
+
+def _settings_changed(**kwargs):
+    _settings_epoch[0] += 1
+
+
+setting_changed.connect(_settings_changed)
+
+
+def chrome_key(context):
+    """What a chrome block's markup may depend on, or None to render it every time (no request in the context)."""
+    request = context.get("request")
+    if request is None:
+        return None
+    # The same for every chrome block of a request; looked up once (the generation is kept per request anyway).
+    fixed = request.__dict__.get("_chrome_key")
+    if fixed is None:
+        fixed = request._chrome_key = _request_key(request)
+    day, prefix, page = fixed
+    return (generation(), day, _settings_epoch[0]), (prefix, context.get("contrast"), page)
+
+
+def _request_key(request):
+    match = request.resolver_match
+    page = None if match is None else (match.app_name, match.namespace, match.url_name)
+    return timezone.localdate(), get_script_prefix(), page
+
+
+class ChromeNode(template.Node):
+    # Hidden from {% extends %}, which walks the whole base template for blocks on every render;
+    # a chrome block holds no {% block %}.
+    child_nodelists = ()
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        # (stamp, {variant: markup}): one stamp at a time, so markup of older generations is let go.
+        self.kept = (None, {})
+
+    def render(self, context):
+        key = chrome_key(context)
+        if key is None:
+            return self.nodelist.render(context)
+        stamp, variant = key
+        kept_stamp, kept = self.kept
+        if kept_stamp != stamp:
+            kept = {}
+            self.kept = (stamp, kept)
+        markup = kept.get(variant)
+        if markup is None:
+            markup = kept[variant] = mark_safe(self.nodelist.render(context))  # noqa: S308 - rendered by the template
+        return markup
+
+
+@register.tag
+def chrome(parser, token):
+    """{% chrome %} ... {% endchrome %}: markup rendered once per content generation, day, contrast and page."""
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("{% chrome %} takes no arguments.")
+    nodelist = parser.parse(("endchrome",))
+    parser.delete_first_token()
+    return ChromeNode(nodelist)
