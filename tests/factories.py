@@ -274,3 +274,61 @@ class UserFactory(DjangoModelFactory):
         user = super()._create(model_class, *args, **kwargs)
         user.groups.add(*Group.objects.filter(name__in=groups))
         return user
+
+
+# --- Learning into practice: agencies, team records, follow-ups, "Was this useful?" votes ---
+# Imported here rather than at the top to keep this block in one place for merging.
+from learning.models import Agency, FollowUp, TeamRecord, UsefulnessVote  # noqa: E402
+
+
+class AgencyFactory(DjangoModelFactory):
+    """An agency; the migration seeds the partnership's list, so a name from it returns that row."""
+
+    class Meta:
+        model = Agency
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+
+
+class TeamRecordFactory(DjangoModelFactory):
+    """A team's record of discussing a (published 7-minute) briefing a week ago, with no email address."""
+
+    class Meta:
+        model = TeamRecord
+
+    briefing = factory.SubFactory(BriefingFactory)
+    briefing_title = factory.LazyAttribute(lambda o: o.briefing.title if o.briefing else "A deleted briefing")
+    met_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=7))
+    team = factory.Sequence(lambda n: f"Locality team {n}")
+    agency = factory.SubFactory(AgencyFactory, name="Health")
+    attendees = 8
+    changes = "We will check the chronology before every strategy discussion."
+    email = ""
+    site_address = "http://testserver/"
+
+
+class FollowUpFactory(DjangoModelFactory):
+    """An answered follow-up of a record."""
+
+    class Meta:
+        model = FollowUp
+
+    record = factory.SubFactory(TeamRecordFactory)
+    status = FollowUp.Status.ANSWERED
+    sent_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda o: o.sent_at + datetime.timedelta(days=30))
+    answer = "Supervision now asks about the child's lived experience every time."
+    answered_at = factory.LazyFunction(timezone.now)
+
+
+class UsefulnessVoteFactory(DjangoModelFactory):
+    """A "yes, useful" answer about a briefing from one browser."""
+
+    class Meta:
+        model = UsefulnessVote
+
+    briefing = factory.SubFactory(BriefingFactory)
+    course = None
+    useful = True
+    voter = factory.Sequence(lambda n: f"{n:064x}")
