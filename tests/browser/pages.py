@@ -55,6 +55,8 @@ def public_pages():
         ("search results", reverse("search") + "?q=neglect"),
         ("staying safe", reverse("staying-safe")),
         ("accessibility", reverse("accessibility")),
+        ("team record form", reverse("learning:record", args=[briefings["seven_minute_briefing"].slug])),
+        ("privacy notice", reverse("privacy")),
         ("not found", "/no-such-page/"),
     ]
     return pages
