@@ -102,7 +102,7 @@ class ReachReportAdmin(admin.ModelAdmin):
             report=data,
             charts=report.charts(data),
             changes=list(data["changes"][: report.CHANGES_SHOWN]),
-            changes_count=data["changes"].count(),
+            changes_count=data["total"].follow_ups,
             changes_shown=report.CHANGES_SHOWN,
             query=query.urlencode(),
         )

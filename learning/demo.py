@@ -83,6 +83,7 @@ def load_learning_demo(today=None, seed=7):
                 )
             )
     FollowUp.objects.bulk_create(follow_ups)
+    TeamRecord.objects.filter(pk__in=[f.record.pk for f in follow_ups]).update(follow_up_answered=True)
     votes = []
     pages = [("briefing", b) for b in briefings] + [("course", c) for c in Course.objects.published().order_by("pk")]
     for kind, page in pages:

@@ -40,16 +40,20 @@ class TeamRecord(models.Model):
     # The site's address as the team reached it: the follow-up email, sent later by the worker with no
     # request in hand, links back to the same site (the host was checked against ALLOWED_HOSTS).
     site_address = models.CharField(max_length=300, blank=True, editable=False)
+    # Kept beside the counts so the report adds up answered follow-ups in the same pass over an index.
+    follow_up_answered = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     erased_at = models.DateTimeField(null=True, blank=True, help_text="When the retention task erased its free text.")
 
     class Meta:
         ordering = ["-met_on", "-created_at"]
         indexes = [
-            models.Index(fields=["briefing", "met_on"]),
             models.Index(fields=["met_on"]),
-            # The report groups a date range by agency and sums attendees: read from the index alone.
-            models.Index(fields=["met_on", "agency", "attendees"], name="teamrecord_met_agency"),
+            # The report's two passes over a date range (per briefing; per day and agency) read these alone.
+            models.Index(
+                fields=["briefing", "met_on", "attendees", "follow_up_answered"], name="teamrecord_briefing_reach"
+            ),
+            models.Index(fields=["met_on", "agency", "attendees", "follow_up_answered"], name="teamrecord_met_agency"),
         ]
         permissions = [("view_reach_report", "Can see the reach and impact report")]
 
@@ -88,6 +92,11 @@ class UsefulnessVote(models.Model):
             models.UniqueConstraint(fields=["briefing", "voter"], name="one_vote_per_browser_per_briefing"),
             models.UniqueConstraint(fields=["course", "voter"], name="one_vote_per_browser_per_course"),
         ]
+        # The reach report counts votes per briefing and per month of a date range from these alone.
+        indexes = [
+            models.Index(fields=["briefing", "created_at", "useful"], name="vote_briefing_report"),
+            models.Index(fields=["created_at", "useful"], name="vote_created_useful"),
+        ]
 
     def __str__(self):
         page = self.briefing or self.course
@@ -115,7 +124,10 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["-sent_at"]
-        indexes = [models.Index(fields=["status", "expires_at"])]
+        indexes = [
+            models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["status", "answered_at"], name="followup_answered"),
+        ]
 
     def __str__(self):
         return f"Follow-up of {self.record}: {self.get_status_display().lower()}"

@@ -299,7 +299,7 @@ def follow_up(request, token):
                 token_hash=None,
             )
             if claimed:
-                TeamRecord.objects.filter(pk=found.record_id).update(email="")
+                TeamRecord.objects.filter(pk=found.record_id).update(email="", follow_up_answered=True)
         if not claimed:
             return private(render(request, "learning/follow_up_gone.html", status=410))
         return private(render(request, "learning/follow_up_thanks.html", {"record": found.record}))

@@ -1,8 +1,8 @@
 """The reach and impact report: what teams did with the briefings, counted per briefing, theme, agency and quarter.
 
-Everything is counted in the database in a handful of grouped queries (records per briefing, and per
-agency and month; votes per briefing and per month; answered follow-ups per briefing, agency and month);
-themes, quarters and totals are added up from those small results. Charts are SVG drawn here, so
+Everything is counted in the database in four queries that each read one index alone (records per
+briefing, and per day and agency; votes per briefing, and per month as filtered counts); themes,
+months, quarters and totals are added up from those small results. Charts are SVG drawn here, so
 they need no script and pass the site's CSP.
 """
 
@@ -12,8 +12,7 @@ import io
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import CharField, Count, Max, Q, Sum
-from django.db.models.functions import Cast, Substr
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from openpyxl import Workbook
@@ -28,11 +27,6 @@ CHANGES_SHOWN = 200
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV/formula injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUARTER_MONTHS = {1: "Jan–Mar", 2: "Apr–Jun", 3: "Jul–Sep", 4: "Oct–Dec"}
-
-
-def month_of(field):
-    """'YYYY-MM' of a date or datetime column, in SQL both databases run natively (no per-row Python on SQLite)."""
-    return Substr(Cast(field, CharField()), 1, 7)
 
 
 @dataclass
@@ -105,52 +99,58 @@ def day_bounds(start, end):
     return low, datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
 
 
+def month_filters(field, months):
+    """{month: Q(field in that month)} for 'YYYY-MM' months: counted per month with plain comparisons."""
+    filters = {}
+    for month in months:
+        year, number = int(month[:4]), int(month[5:7])
+        first = datetime.date(year, number, 1)
+        after = datetime.date(year + 1, 1, 1) if number == 12 else datetime.date(year, number + 1, 1)
+        if field == "created_at":
+            first, after = day_bounds(first, after - datetime.timedelta(days=1))
+        filters[month] = Q(**{f"{field}__gte": first, f"{field}__lt": after})
+    return filters
+
+
 def build(start, end):
-    """The report for meetings held (and votes given) from `start` to `end`, both dates included."""
-    records = TeamRecord.objects.filter(met_on__gte=start, met_on__lte=end)
+    """The report for meetings held (and votes given) from `start` to `end`, both dates included.
+
+    Two passes over team records (per briefing; per day and agency) and two over votes (per briefing; per
+    month, as filtered counts), each read from an index alone; everything else is added up here.
+    """
+    records = TeamRecord.objects.filter(met_on__gte=start, met_on__lte=end).order_by()
     low, high = day_bounds(start, end)
-    votes = UsefulnessVote.objects.filter(briefing__isnull=False, created_at__gte=low, created_at__lt=high)
+    votes = UsefulnessVote.objects.filter(briefing__isnull=False, created_at__gte=low, created_at__lt=high).order_by()
+    counts = {
+        "meetings": Count("pk"),
+        "reached": Sum("attendees"),
+        "follow_ups": Count("pk", filter=Q(follow_up_answered=True)),
+    }
     useful = {"useful_yes": Count("pk", filter=Q(useful=True)), "useful_answers": Count("pk")}
-    answered = FollowUp.objects.filter(
-        status=FollowUp.Status.ANSWERED, record__met_on__gte=start, record__met_on__lte=end
-    )
 
     per_briefing = {}
-    for row in (
-        records.order_by()
-        .values("briefing_id")
-        .annotate(meetings=Count("pk"), reached=Sum("attendees"), title=Max("briefing_title"))
-    ):
-        per_briefing[row["briefing_id"]] = Row(row["title"], row["meetings"], row["reached"] or 0)
-    briefing_votes = list(votes.order_by().values("briefing_id").annotate(**useful))
-    missing = {row["briefing_id"] for row in briefing_votes} - set(per_briefing)
-    titles = dict(Briefing.objects.filter(pk__in=missing).values_list("pk", "title"))
-    for row in briefing_votes:
-        target = per_briefing.setdefault(row["briefing_id"], Row(titles.get(row["briefing_id"], "")))
-        target.add(useful_yes=row["useful_yes"], useful_answers=row["useful_answers"])
+    for row in records.values("briefing_id").annotate(**counts):
+        pk = row.pop("briefing_id")
+        per_briefing[pk] = Row("", **{key: value or 0 for key, value in row.items()})
+    for row in votes.values("briefing_id").annotate(**useful):
+        per_briefing.setdefault(row.pop("briefing_id"), Row("")).add(**row)
+    titles = dict(Briefing.objects.filter(pk__in=[pk for pk in per_briefing if pk]).values_list("pk", "title"))
+    for pk, row in per_briefing.items():
+        row.name = titles.get(pk) or "(deleted briefings)"
 
     per_agency = {pk: Row(name) for pk, name in Agency.objects.values_list("pk", "name")}
-    per_month = {month: Row(month_label(month)) for month in months_between(start, end)}
-    for row in (
-        records.order_by()
-        .values("agency_id", month=month_of("met_on"))
-        .annotate(meetings=Count("pk"), reached=Sum("attendees"))
-    ):
-        per_agency[row["agency_id"]].add(row["meetings"], row["reached"])
-        per_month.setdefault(row["month"], Row(month_label(row["month"]))).add(row["meetings"], row["reached"])
-    for row in votes.order_by().values(month=month_of("created_at")).annotate(**useful):
-        if row["month"] in per_month:  # a vote near midnight on the last day may fall in the next UTC month
-            per_month[row["month"]].add(useful_yes=row["useful_yes"], useful_answers=row["useful_answers"])
-
-    follow_ups = (
-        answered.order_by()
-        .values("record__briefing_id", "record__agency_id", month=month_of("record__met_on"))
-        .annotate(n=Count("pk"))
-    )
-    for row in follow_ups:
-        per_briefing.setdefault(row["record__briefing_id"], Row("")).add(follow_ups=row["n"])
-        per_agency[row["record__agency_id"]].add(follow_ups=row["n"])
-        per_month.setdefault(row["month"], Row(month_label(row["month"]))).add(follow_ups=row["n"])
+    months = months_between(start, end)
+    per_month = {month: Row(month_label(month)) for month in months}
+    for row in records.values("met_on", "agency_id").annotate(**counts):
+        per_agency[row["agency_id"]].add(row["meetings"], row["reached"], follow_ups=row["follow_ups"])
+        per_month[f"{row['met_on']:%Y-%m}"].add(row["meetings"], row["reached"], follow_ups=row["follow_ups"])
+    aggregates = {}
+    for month, condition in month_filters("created_at", months).items():
+        aggregates[f"yes_{month}"] = Count("pk", filter=condition & Q(useful=True))
+        aggregates[f"all_{month}"] = Count("pk", filter=condition)
+    totals = votes.aggregate(**aggregates) if aggregates else {}
+    for month in months:
+        per_month[month].add(useful_yes=totals[f"yes_{month}"], useful_answers=totals[f"all_{month}"])
 
     theme_names = dict(Theme.objects.values_list("pk", "name"))
     per_theme = {}
@@ -162,7 +162,7 @@ def build(start, end):
         )
 
     per_quarter = {}
-    for month, row in sorted(per_month.items()):
+    for month, row in per_month.items():
         per_quarter.setdefault(quarter_label(month), Row(quarter_label(month))).add(
             row.meetings, row.reached, row.useful_yes, row.useful_answers, row.follow_ups
         )
@@ -170,11 +170,13 @@ def build(start, end):
     total = Row("All briefings")
     for row in per_briefing.values():
         total.add(row.meetings, row.reached, row.useful_yes, row.useful_answers, row.follow_ups)
-    for pk, row in per_briefing.items():
-        if not row.name:
-            row.name = "(deleted briefing)" if pk is None else titles.get(pk, f"Briefing {pk}")
 
-    changes = answered.exclude(answer="").select_related("record__agency").order_by("-answered_at", "-pk")
+    changes = (
+        FollowUp.objects.filter(status=FollowUp.Status.ANSWERED, record__met_on__gte=start, record__met_on__lte=end)
+        .exclude(answer="")
+        .select_related("record__agency")
+        .order_by("-answered_at", "-pk")
+    )
     return {
         "start": start,
         "end": end,
@@ -183,7 +185,7 @@ def build(start, end):
         "themes": sorted(per_theme.values(), key=lambda r: (-r.meetings, r.name)),
         "agencies": [row for row in per_agency.values() if row.meetings or row.follow_ups],
         "quarters": list(per_quarter.values()),
-        "months": [row for _, row in sorted(per_month.items())],
+        "months": list(per_month.values()),
         "changes": changes,
     }
 

@@ -313,6 +313,7 @@ class FollowUpFactory(DjangoModelFactory):
 
     class Meta:
         model = FollowUp
+        skip_postgeneration_save = True
 
     record = factory.SubFactory(TeamRecordFactory)
     status = FollowUp.Status.ANSWERED
@@ -320,6 +321,13 @@ class FollowUpFactory(DjangoModelFactory):
     expires_at = factory.LazyAttribute(lambda o: o.sent_at + datetime.timedelta(days=30))
     answer = "Supervision now asks about the child's lived experience every time."
     answered_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def mark_record(obj, create, extracted, **kwargs):
+        """The record says its follow-up was answered, as the follow-up form does."""
+        if create and obj.status == FollowUp.Status.ANSWERED:
+            TeamRecord.objects.filter(pk=obj.record_id).update(follow_up_answered=True)
+            obj.record.follow_up_answered = True
 
 
 class UsefulnessVoteFactory(DjangoModelFactory):
