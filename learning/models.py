@@ -95,7 +95,7 @@ class UsefulnessVote(models.Model):
         # The reach report counts votes per briefing and per month of a date range from these alone.
         indexes = [
             models.Index(fields=["briefing", "created_at", "useful"], name="vote_briefing_report"),
-            models.Index(fields=["created_at", "useful"], name="vote_created_useful"),
+            models.Index(fields=["created_at", "briefing", "useful"], name="vote_created_useful"),
         ]
 
     def __str__(self):

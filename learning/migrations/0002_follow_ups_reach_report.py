@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="usefulnessvote",
-            index=models.Index(fields=["created_at", "useful"], name="vote_created_useful"),
+            index=models.Index(fields=["created_at", "briefing", "useful"], name="vote_created_useful"),
         ),
         migrations.AddField(
             model_name="followup",
