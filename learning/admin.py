@@ -101,6 +101,8 @@ class ReachReportAdmin(admin.ModelAdmin):
         context.update(
             report=data,
             charts=report.charts(data),
+            briefings=data["briefings"][: report.BRIEFINGS_SHOWN],
+            briefings_shown=report.BRIEFINGS_SHOWN,
             changes=list(data["changes"][: report.CHANGES_SHOWN]),
             changes_count=data["total"].follow_ups,
             changes_shown=report.CHANGES_SHOWN,

@@ -24,6 +24,8 @@ from .models import Agency, FollowUp, TeamRecord, UsefulnessVote
 from .records import UKDateField
 
 CHANGES_SHOWN = 200
+# The page lists the most discussed briefings; the downloads list every one.
+BRIEFINGS_SHOWN = 100
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV/formula injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUARTER_MONTHS = {1: "Jan–Mar", 2: "Apr–Jun", 3: "Jul–Sep", 4: "Oct–Dec"}
