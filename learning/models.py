@@ -37,15 +37,37 @@ class TeamRecord(models.Model):
     )
     changes = models.TextField("what the team agreed to do differently", max_length=4000, blank=True)
     email = models.EmailField("email for a follow-up", blank=True)
+    # The site's address as the team reached it: the follow-up email, sent later by the worker with no
+    # request in hand, links back to the same site (the host was checked against ALLOWED_HOSTS).
+    site_address = models.CharField(max_length=300, blank=True, editable=False)
+    # Kept beside the counts so the report adds up answered follow-ups in the same pass over an index.
+    follow_up_answered = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     erased_at = models.DateTimeField(null=True, blank=True, help_text="When the retention task erased its free text.")
 
     class Meta:
         ordering = ["-met_on", "-created_at"]
-        indexes = [models.Index(fields=["briefing", "met_on"]), models.Index(fields=["met_on"])]
+        indexes = [
+            models.Index(fields=["met_on"]),
+            # The report's two passes over a date range (per briefing; per day and agency) read these alone.
+            models.Index(
+                fields=["briefing", "met_on", "attendees", "follow_up_answered"], name="teamrecord_briefing_reach"
+            ),
+            models.Index(fields=["met_on", "agency", "attendees", "follow_up_answered"], name="teamrecord_met_agency"),
+        ]
+        permissions = [("view_reach_report", "Can see the reach and impact report")]
 
     def __str__(self):
         return f"{self.team} discussed {self.briefing_title} on {self.met_on:%d %b %Y}"
+
+
+class ReachReport(TeamRecord):
+    """The reach and impact report's place in admin (learning.report); it has no rows of its own."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+        verbose_name = verbose_name_plural = "reach and impact report"
 
 
 class UsefulnessVote(models.Model):
@@ -70,7 +92,42 @@ class UsefulnessVote(models.Model):
             models.UniqueConstraint(fields=["briefing", "voter"], name="one_vote_per_browser_per_briefing"),
             models.UniqueConstraint(fields=["course", "voter"], name="one_vote_per_browser_per_course"),
         ]
+        # The reach report counts votes per briefing and per month of a date range from these alone.
+        indexes = [
+            models.Index(fields=["briefing", "created_at", "useful"], name="vote_briefing_report"),
+            models.Index(fields=["created_at", "briefing", "useful"], name="vote_created_useful"),
+        ]
 
     def __str__(self):
         page = self.briefing or self.course
         return f"{'Useful' if self.useful else 'Not useful'}: {page}"
+
+
+class FollowUp(models.Model):
+    """The one follow-up question sent to a record's email address, and the team's answer.
+
+    Only a digest of the link's token is kept, so the table cannot be used to answer for a team.
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent, waiting for an answer"
+        ANSWERED = "answered", "Answered"
+        EXPIRED = "expired", "Expired unanswered"
+
+    record = models.OneToOneField(TeamRecord, on_delete=models.CASCADE, related_name="follow_up")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    answer = models.TextField("what has changed in the team's practice since", max_length=4000, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [
+            models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["status", "answered_at"], name="followup_answered"),
+        ]
+
+    def __str__(self):
+        return f"Follow-up of {self.record}: {self.get_status_display().lower()}"

@@ -75,6 +75,17 @@ class SiteSettingsAdmin(SiteWordsMixin, admin.ModelAdmin):
                 ),
             },
         ),
+        (
+            "Privacy notice and team records",
+            {
+                "fields": ["privacy_notice", "record_retention_months"],
+                "description": (
+                    "The privacy notice is linked from every form. Write it in Markdown, starting at level-2 headings "
+                    "(##), or leave it empty to publish the built-in notice, which states the retention period below. "
+                    "If you change the period, say so in your own notice."
+                ),
+            },
+        ),
     ]
     readonly_fields = ["updated_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

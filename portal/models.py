@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from markdownx.models import MarkdownxField
 
@@ -19,7 +20,7 @@ def validate_web_address(value):
 class SiteSettings(RenderedMarkdown):
     """The one record of site-wide text that staff edit in admin."""
 
-    MARKDOWN_FIELDS = {"accessibility_statement": "block"}
+    MARKDOWN_FIELDS = {"accessibility_statement": "block", "privacy_notice": "block"}
 
     partnership_name = models.CharField(
         max_length=200,
@@ -57,6 +58,23 @@ class SiteSettings(RenderedMarkdown):
         blank=True,
         default="learning@example.org",
         help_text="Where readers ask for an accessible format or report a problem.",
+    )
+    privacy_notice = MarkdownxField(
+        blank=True,
+        help_text="The privacy notice every form links to. Leave empty to use the built-in notice.",
+        validators=[length_limit(MAX_MARKDOWN_LENGTH)],
+    )
+    privacy_notice_html = models.TextField(default="", db_default="", editable=False)
+    record_retention_months = models.PositiveSmallIntegerField(
+        "keep team records' free text for (months)",
+        default=24,
+        db_default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=(
+            "After this many months a team record's team name, what the team agreed, its follow-up answer and "
+            "any email address are erased, and so are comments on “Was this useful?”; the counts stay "
+            "for the reach report."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -5,6 +5,7 @@ drive it with wrk from a second process on loopback. Prints one table per databa
     make bench                      # SQLite and PostgreSQL, 10,000 briefings, 10,000 alert subscribers
     .venv/bin/python scripts/bench.py --db sqlite --briefings 2000 --rounds 1
     .venv/bin/python scripts/bench.py --db postgres --only "briefing detail"
+    .venv/bin/python scripts/bench.py --briefings 1000 --only "reach report"   # the report, in-process
 
 Each page is measured in --rounds rounds, each after the static file, and the table shows
 medians: a shared machine's slow moments then weigh on a page and its reference alike.
@@ -210,6 +211,89 @@ def alerts_queue(args):
     print(json.dumps(results))
 
 
+def populate_learning(args):
+    """Team records, follow-up answers and votes for the reach report, spread over the last 11 months."""
+    import datetime as dt
+    import random
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from briefings.models import Briefing
+    from learning.models import Agency, FollowUp, TeamRecord, UsefulnessVote
+
+    if TeamRecord.objects.count() >= args.records:
+        return
+    rnd = random.Random(42)
+    briefings = list(Briefing.objects.order_by("pk").values_list("pk", "title")[: args.report_briefings])
+    agencies = list(Agency.objects.values_list("pk", flat=True))
+    today, now = timezone.localdate(), timezone.now()
+    batch = 20_000
+    with transaction.atomic():
+        for start in range(0, args.records, batch):
+            records = TeamRecord.objects.bulk_create(
+                TeamRecord(briefing_id=b[0], briefing_title=b[1], met_on=today - dt.timedelta(days=rnd.randint(0, 330)),
+                           team=f"Team {i % 500}", agency_id=rnd.choice(agencies), attendees=rnd.randint(3, 25),
+                           changes="We agreed to read the chronology at every supervision.",
+                           follow_up_answered=rnd.random() < 0.1)
+                for i in range(start, min(start + batch, args.records))
+                for b in [rnd.choice(briefings)]
+            )  # fmt: skip
+            FollowUp.objects.bulk_create(
+                FollowUp(record=r, status="answered", sent_at=now, expires_at=now, answered_at=now,
+                         answer="Supervision now starts with the child's day.")
+                for r in records if r.follow_up_answered
+            )  # fmt: skip
+        # Votes spread over the year: created_at is set on insert unless auto_now_add is off for the load.
+        created_at = UsefulnessVote._meta.get_field("created_at")
+        created_at.auto_now_add = False
+        try:
+            UsefulnessVote.objects.bulk_create(
+                (UsefulnessVote(briefing_id=rnd.choice(briefings)[0], useful=rnd.random() < 0.8, voter=f"bench-{i}",
+                                created_at=now - dt.timedelta(days=rnd.randint(0, 330)))
+                 for i in range(args.records // 2)),
+                batch_size=5_000,
+            )  # fmt: skip
+        finally:
+            created_at.auto_now_add = True
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def report_times(args):
+    """Service time of the reach report in admin (page, CSV, Excel), in-process through Django's test client."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from learning.models import FollowUp, TeamRecord, UsefulnessVote
+
+    populate_learning(args)
+    user = get_user_model().objects.filter(username="bench-lead").first() or get_user_model().objects.create_superuser(
+        "bench-lead", "lead@example.org", None
+    )
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    timings = {}
+    for label, query in [("page", {}), ("CSV", {"format": "csv"}), ("Excel", {"format": "xlsx"})]:
+        runs, cpu = [], []
+        for _ in range(args.report_rounds):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = client.get("/admin/learning/reachreport/", query)
+            runs.append((time.perf_counter() - started) * 1000)
+            # This process's CPU time: on a busy shared machine the wall time mostly measures waiting for a core
+            # (on SQLite it includes the database's work; PostgreSQL's is in its own process).
+            cpu.append((time.process_time() - started_cpu) * 1000)
+            assert response.status_code == 200, response.status_code
+        runs.sort()
+        timings[label] = {"p50": median(runs), "max": runs[-1], "cpu": median(cpu)}
+    sizes = {"records": TeamRecord.objects.count(), "follow_ups": FollowUp.objects.count(),
+             "votes": UsefulnessVote.objects.count(), "briefings": args.report_briefings}  # fmt: skip
+    print(json.dumps({"sizes": sizes, "timings": timings}))
+
+
 def wait_for(url, timeout=30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -338,17 +422,29 @@ def bench_database(label, env, args):
                     ratios.setdefault(name, []).append(result["rps"] / reference["rps"])
     rows = []
     for name, runs in results.items():
-        if not runs:  # --only named no page (e.g. only the alerts queue): no static file either
+        if not runs:  # --only named no page (only in-process rows): no static file either
             continue
         rows.append((name, {key: median(run[key] for run in runs) for key in runs[0]}, ratios.get(name)))
     cold = search_service_times(env) if wanted(args, "search, in-process") else None
     alerts = alerts_queue_times(env) if wanted(args, "alerts queue") else None
+    reach = in_process(env, "report-times") if wanted(args, "reach report") else None
     shutil.rmtree(work, ignore_errors=True)
     print_table(label, args, rows, cold)
     for row in alerts or ():
         print(
             f"alerts queue: one publication to {row['subscribers']:,} subscribers ({row['recipients']:,} matching): "
             f"{row['seconds']:.2f} s, peak Python memory {row['peak_kb']:,.0f} KB"
+        )
+    if reach:
+        sizes, timings = reach["sizes"], reach["timings"]
+        print(
+            f"reach report in admin, in-process, {sizes['records']:,} team records ({sizes['follow_ups']:,} answered "
+            f"follow-ups) and {sizes['votes']:,} votes over {sizes['briefings']:,} briefings, {args.report_rounds} "
+            "requests each: "
+            + ", ".join(
+                f"{name} p50 {t['p50']:.0f} ms (max {t['max']:.0f}, CPU {t.get('cpu', 0):.0f})"
+                for name, t in timings.items()
+            )
         )
     return rows
 
@@ -360,9 +456,14 @@ def alerts_queue_times(env):
 
 
 def search_service_times(env):
+    return in_process(env, "search-times")
+
+
+def in_process(env, mode):
+    """Run this script in `mode` inside Django and read the JSON line it prints last."""
     return json.loads(
         subprocess.run(
-            [PY, __file__, "search-times", *sys.argv[1:]], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+            [PY, __file__, mode, *sys.argv[1:]], env=env, cwd=ROOT, check=True, capture_output=True, text=True
         )
         .stdout.strip()
         .splitlines()[-1]
@@ -391,8 +492,13 @@ def print_table(label, args, rows, cold):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", nargs="?", default="run", choices=["run", "populate", "search-times", "alerts-queue"])
+    parser.add_argument(
+        "mode", nargs="?", default="run", choices=["run", "populate", "search-times", "alerts-queue", "report-times"]
+    )
     parser.add_argument("--search-rounds", type=int, default=10, help="rounds of the 10 queries, timed in-process")
+    parser.add_argument("--records", type=int, default=200_000, help="team records for the reach report")
+    parser.add_argument("--report-briefings", type=int, default=1_000, help="briefings the team records are about")
+    parser.add_argument("--report-rounds", type=int, default=10, help="requests of each form of the reach report")
     parser.add_argument("--db", default="both", choices=["both", "sqlite", "postgres"])
     parser.add_argument("--briefings", type=int, default=10_000)
     parser.add_argument("--courses", type=int, default=500)
@@ -408,9 +514,15 @@ def main():
         help="measure only the rows whose name contains TEXT (repeatable; the static file always runs)",
     )  # fmt: skip
     args = parser.parse_args()
-    if args.mode in ("populate", "search-times", "alerts-queue"):
+    if args.mode in ("populate", "search-times", "alerts-queue", "report-times"):
         sys.path.insert(0, str(ROOT))
-        return {"populate": populate, "search-times": search_times, "alerts-queue": alerts_queue}[args.mode](args)
+        modes = {
+            "populate": populate,
+            "search-times": search_times,
+            "alerts-queue": alerts_queue,
+            "report-times": report_times,
+        }
+        return modes[args.mode](args)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk (make bench does this).")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}

@@ -22,6 +22,7 @@ from factory.django import DjangoModelFactory, Password
 
 from alerts.models import Subscriber
 from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
+from learning.models import Agency, FollowUp, TeamRecord, UsefulnessVote
 from portal.site import search
 from tests import print_content
 from training.models import Course, LearningOutcome, Session
@@ -291,3 +292,68 @@ class SubscriberFactory(DjangoModelFactory):
             self.everything = False
             Subscriber.objects.filter(pk=self.pk).update(everything=False)
             self.themes.set(extracted)
+
+
+# --- Learning into practice: agencies, team records, follow-ups, "Was this useful?" votes ---
+# Imported here rather than at the top to keep this block in one place for merging.
+
+
+class AgencyFactory(DjangoModelFactory):
+    """An agency; the migration seeds the partnership's list, so a name from it returns that row."""
+
+    class Meta:
+        model = Agency
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+
+
+class TeamRecordFactory(DjangoModelFactory):
+    """A team's record of discussing a (published 7-minute) briefing a week ago, with no email address."""
+
+    class Meta:
+        model = TeamRecord
+
+    briefing = factory.SubFactory(BriefingFactory)
+    briefing_title = factory.LazyAttribute(lambda o: o.briefing.title if o.briefing else "A deleted briefing")
+    met_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=7))
+    team = factory.Sequence(lambda n: f"Locality team {n}")
+    agency = factory.SubFactory(AgencyFactory, name="Health")
+    attendees = 8
+    changes = "We will check the chronology before every strategy discussion."
+    email = ""
+    site_address = "http://testserver/"
+
+
+class FollowUpFactory(DjangoModelFactory):
+    """An answered follow-up of a record."""
+
+    class Meta:
+        model = FollowUp
+        skip_postgeneration_save = True
+
+    record = factory.SubFactory(TeamRecordFactory)
+    status = FollowUp.Status.ANSWERED
+    sent_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda o: o.sent_at + datetime.timedelta(days=30))
+    answer = "Supervision now asks about the child's lived experience every time."
+    answered_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def mark_record(obj, create, extracted, **kwargs):
+        """The record says its follow-up was answered, as the follow-up form does."""
+        if create and obj.status == FollowUp.Status.ANSWERED:
+            TeamRecord.objects.filter(pk=obj.record_id).update(follow_up_answered=True)
+            obj.record.follow_up_answered = True
+
+
+class UsefulnessVoteFactory(DjangoModelFactory):
+    """A "yes, useful" answer about a briefing from one browser."""
+
+    class Meta:
+        model = UsefulnessVote
+
+    briefing = factory.SubFactory(BriefingFactory)
+    course = None
+    useful = True
+    voter = factory.Sequence(lambda n: f"{n:064x}")

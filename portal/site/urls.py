@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from markdownx.views import MarkdownifyView
 
-from portal import formatting, media, views
+from portal import formatting, media, privacy, views
 from portal.site import views as site_views
 from portal.site.feeds import BriefingFeed, ThemeFeed
 from portal.site.sitemaps import SITEMAPS
@@ -19,6 +19,7 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("staying-safe-online/", views.staying_safe, name="staying-safe"),
+    path("privacy/", privacy.privacy_notice, name="privacy"),
     path("search/", site_views.search, name="search"),
     path("feeds/briefings/", BriefingFeed(), name="feed-briefings"),
     path("feeds/themes/<slug:slug>/", ThemeFeed(), name="feed-theme"),

@@ -90,6 +90,8 @@ def public_pages():
         ("email updates", reverse("alerts:subscribe") + f"?theme={theme.slug}"),
         ("manage email updates", reverse("alerts:manage", args=[subscriber.token])),
         ("unsubscribe", reverse("alerts:unsubscribe", args=[subscriber.token])),
+        ("team record form", reverse("learning:record", args=[briefings["seven_minute_briefing"].slug])),
+        ("privacy notice", reverse("privacy")),
         ("not found", "/no-such-page/"),
     ]
     return pages

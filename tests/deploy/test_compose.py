@@ -103,5 +103,5 @@ def test_the_one_off_step_runs_commands_this_site_has(compose):
     steps = [step.split() for step in script.split("&&")]
     assert [step[:2] for step in steps] == [["python", "manage.py"]] * len(steps)
     names = [step[2] for step in steps]
-    assert names == ["migrate", "rerender_markdown", "send_review_reminders", "alerts_tick"]
+    assert names == ["migrate", "rerender_markdown", "send_review_reminders", "alerts_tick", "learning_housekeeping"]
     assert set(names) <= set(get_commands())

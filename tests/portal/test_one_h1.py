@@ -17,6 +17,7 @@ def public_urls():
         for name in [
             "home",
             "accessibility",
+            "privacy",
             "staying-safe",
             "search",
             "briefings:list",

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from briefings.demo import feature_theme_of_the_month
+from learning.demo import load_learning_demo
 from training.demo import load_training
 
 FIXTURES = settings.BASE_DIR / "fixtures"
@@ -41,6 +42,8 @@ class Command(BaseCommand):
             briefings_dir = fixtures / "briefings"
             if briefings_dir.is_dir():
                 call_command("import_briefings", str(briefings_dir), verbosity=verbosity)
+            # 4. A year of team records, follow-up answers and votes, so the reach report has something to show.
+            load_learning_demo()
         if demo_users:
             self.create_demo_users()
 
