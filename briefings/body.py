@@ -18,6 +18,7 @@ from functools import partial
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.template.loader import get_template, render_to_string
 from django.urls import get_script_prefix
@@ -110,6 +111,8 @@ def fits_one_sheet(briefing):
 
 def render(briefing):
     """(body HTML, head tags HTML) rendered from the briefing's parts, themes and courses."""
+    # The sheet estimate and the template read the same parts: fetch them once.
+    prefetch_related_objects([briefing], "sections", "questions", "key_facts", "resources")
     context = {
         "briefing": briefing,
         "sheet": briefing.kind == Briefing.Kind.SEVEN_MINUTE_BRIEFING and fits_one_sheet(briefing),

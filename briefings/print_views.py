@@ -78,7 +78,7 @@ def team_pack(request, slug):
             "record_url": record_url,
             "record_qr": qr_svg(record_url),
             "version_date": version_date(briefing),
-            "action_rows": range(5),
+            "action_rows": range(4),
             "note_lines": range(lines),
         },
     )

@@ -60,7 +60,7 @@ def test_team_pack_has_record_sheet_with_every_field(client):
     assert ">Attendees (number, or roles)<" in html
     for column in ["Action agreed", "Who by", "By when"]:
         assert f'<th scope="col">{column}</th>' in html
-    assert html.count("<tr><td></td><td></td><td></td></tr>") == 5
+    assert html.count("<tr><td></td><td></td><td></td></tr>") == 4
     # A record sheet separated from the pack still names the briefing and its version.
     version = timezone.localtime(Briefing.objects.get().updated_at)
     assert (
