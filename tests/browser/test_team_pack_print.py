@@ -51,8 +51,8 @@ def check_pack(pdf, base, briefing):
 def test_demo_seven_minute_packs_print_on_three_pages_at_most_in_chromium_and_weasyprint(
     page, live_server, demo_content
 ):
-    briefings = Briefing.objects.filter(kind=Briefing.Kind.SEVEN_MINUTE_BRIEFING)
-    assert briefings.count() >= 2
+    briefings = Briefing.objects.published().filter(kind=Briefing.Kind.SEVEN_MINUTE_BRIEFING)
+    assert briefings.exists()
     for briefing in briefings:
         chromium = chromium_pack(page, live_server.url, briefing)
         weasyprint = fetch(f"{live_server.url}/briefings/{briefing.slug}/team-pack.pdf")
