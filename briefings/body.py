@@ -4,12 +4,15 @@ A body whose key does not match the briefing as read is rendered from the parts 
 """
 
 import hashlib
+import math
+import re
 import threading
 from functools import partial
 
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.template.loader import get_template, render_to_string
 from django.urls import get_script_prefix
@@ -47,9 +50,67 @@ def key(briefing):
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+# A 7-minute briefing prints as a sheet of three columns only while it is about one A4 page long:
+# Chromium and WeasyPrint balance and break columns a little differently, so over several pages
+# their pages drift apart, while a page-wide flowing document breaks alike in both. Measured in
+# lines of a printed column (16 px of 9.5 pt text, about 37 characters): a sheet holds about 165.
+SHEET_LINES = 250
+_COLUMN_CHARS = 37
+
+
+def _lines(text, chars=_COLUMN_CHARS):
+    """Printed column lines of Markdown text: each block (paragraph, list item, table row) starts a line."""
+    total = 0.0
+    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)", text or ""):
+        block = block.strip()
+        if not block:
+            continue
+        if block.startswith("|"):
+            # A table in a narrow column: three cells side by side wrap at about a third of the width.
+            rows = [row for row in block.splitlines() if not set(row) <= set("|-: ")]
+            total += sum(
+                max(math.ceil(len(cell.strip()) / (chars / 3 - 2)) for cell in row.split("|")) + 0.5 for row in rows
+            )
+        else:
+            total += sum(math.ceil(len(line) / chars) for line in block.splitlines()) + 0.4
+    return total
+
+
+def print_lines(briefing):
+    """About how many column lines the briefing's parts take on a printed sheet (see SHEET_LINES)."""
+    lines = 0.0
+    for section in briefing.sections.all():
+        lines += 3 + _lines(section.heading, 30) + _lines(section.body)
+    facts = list(briefing.key_facts.all())
+    lines += (3 if facts else 0) + sum(3 + _lines(fact.text) + _lines(fact.source) for fact in facts)
+    questions = list(briefing.questions.all())
+    lines += (3 if questions else 0) + sum(_lines(question.text, 33) for question in questions)
+    resources = list(briefing.resources.all())
+    lines += (3 if resources else 0) + sum(
+        _lines(f"{resource.title} ({resource.href}) – {resource.get_kind_display()}") + _lines(resource.description)
+        for resource in resources
+    )
+    courses = briefing.published_courses
+    lines += (3 if courses else 0) + sum(
+        _lines(f"{course.title} ({course.get_format_display()})") for course in courses
+    )
+    lines += _lines(briefing.sample_description)
+    return lines
+
+
+def fits_one_sheet(briefing):
+    """Whether a 7-minute briefing prints as a sheet of panels in columns rather than as a flowing document."""
+    return print_lines(briefing) <= SHEET_LINES
+
+
 def render(briefing):
     """(body HTML, head tags HTML) rendered from the briefing's parts, themes and courses."""
-    context = {"briefing": briefing}
+    # The sheet estimate and the template read the same parts: fetch them once.
+    prefetch_related_objects([briefing], "sections", "questions", "key_facts", "resources")
+    context = {
+        "briefing": briefing,
+        "sheet": briefing.kind == Briefing.Kind.SEVEN_MINUTE_BRIEFING and fits_one_sheet(briefing),
+    }
     return mark_safe(render_to_string(TEMPLATE, context)), mark_safe(render_to_string(TAGS_TEMPLATE, context))  # noqa: S308
 
 

@@ -53,13 +53,19 @@ def test_team_pack_shows_every_question_with_space_to_write(client):
 
 @pytest.mark.django_db
 def test_team_pack_has_record_sheet_with_every_field(client):
-    html = client.get(team_pack_url(PrintBriefingFactory())).content.decode()
-    for label in ["Record sheet", "Team", "Date of meeting", "Facilitator", "Number attending"]:
+    briefing = PrintBriefingFactory()
+    html = client.get(team_pack_url(briefing)).content.decode()
+    for label in ["Record sheet", "Briefing", "Team or service", "Date of meeting", "Facilitator"]:
         assert f">{label}<" in html
+    assert ">Attendees (number, or roles)<" in html
     for column in ["Action agreed", "Who by", "By when"]:
         assert f'<th scope="col">{column}</th>' in html
-    assert html.count("<tr><td></td><td></td><td></td></tr>") == 6
-    assert "Keeping the record" in html
+    assert html.count("<tr><td></td><td></td><td></td></tr>") == 4
+    # A record sheet separated from the pack still names the briefing and its version.
+    version = timezone.localtime(Briefing.objects.get().updated_at)
+    assert (
+        f'<td class="record-sheet__briefing">{briefing.title} (version of {version.day} {version:%B %Y})</td>' in html
+    )
 
 
 @pytest.mark.django_db
@@ -126,7 +132,7 @@ def test_team_pack_queries_do_not_grow_with_the_number_of_parts(client, django_a
 def test_print_header_has_title_address_dates_and_date_printed(client):
     briefing = PrintBriefingFactory()
     before = timezone.localdate()
-    html = client.get(team_pack_url(briefing)).content.decode()
+    html = client.get(briefing.get_absolute_url()).content.decode()
     header = html[html.index('class="print-only print-header"') :][:1500]
     assert briefing.title in header
     assert f"http://testserver/briefings/{briefing.slug}/" in header

@@ -117,7 +117,7 @@ def test_detail_shows_parts_dates_and_linked_published_courses(client):
 def test_seven_minute_briefing_shows_sections_as_numbered_sequence(client):
     briefing = BriefingFactory(sections=7)
     body = client.get(briefing.get_absolute_url()).content.decode()
-    assert '<ol class="seven-minute-grid">' in body
+    assert '<ol class="seven-minute-grid seven-minute-grid--sheet">' in body
     assert body.index('<span class="section-number">1</span>') < body.index('<span class="section-number">7</span>')
 
 

@@ -160,7 +160,7 @@ def test_team_pack_prints_every_question_and_the_record_sheet(page, live_server)
     text = " ".join(pages)
     for question in SEVEN_MINUTE_QUESTIONS:
         assert question in text
-    for words in ["Record sheet", "Team", "Date of meeting", "Facilitator", "Number attending", "Actions agreed"]:
+    for words in ["Record sheet", "Team or service", "Date of meeting", "Facilitator", "Attendees", "Actions agreed"]:
         assert words in text
     for words in ["Action agreed", "Who by", "By when"]:
         assert words in text

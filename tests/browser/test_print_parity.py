@@ -175,7 +175,8 @@ def grid(count, seed):
 
 # Chosen to cover what went wrong before: a panel that does not fit the space left, columns
 # running over several pages with lists, tables and key facts, a long flowing review with a
-# table, and a pack whose briefing part just spills on to another page before its questions.
+# table, a pack whose briefing part just spills on to another page before its questions, and a
+# long 7-minute briefing (too long for its sheet, so it flows like a review).
 SAMPLE = [
     {
         "panels": 1,
@@ -189,6 +190,18 @@ SAMPLE = [
     {"panels": 7, "panel_words": 200, "bullets": 6, "table": True, "key_facts": 3, "questions": 6},
     {"kind": THEMATIC, "panels": 4, "panel_words": 300, "bullets": 5, "table": True, "key_facts": 4, "questions": 8},
     {"panels": 12, "panel_words": 20, "key_facts": 0, "questions": 2, "resources": 3, "title_length": 90},
+    # Five long panels with quotations: as a sheet of columns over five pages, its pages drifted apart
+    # by up to 45 words between Chromium and WeasyPrint (corpus shape 20033).
+    {
+        "panels": 5,
+        "panel_words": 500,
+        "quotes": True,
+        "key_facts": 6,
+        "questions": 8,
+        "title_length": 12,
+        "resources": 0,
+        "seed": 20033,
+    },
 ]
 
 

@@ -119,6 +119,8 @@ def hostile_markup(html):
                 continue
             if tag == "form" and str(attrs.get("action", "")).startswith("/"):
                 continue
+            if tag == "svg" and attrs.get("class") == "qr-code":
+                continue  # the team pack's QR code, drawn by the server (briefings.print_views.qr_svg)
             problems.append(f"<{tag} {attrs}>")
         for name, value in attrs.items():
             if name.startswith("on"):
