@@ -27,7 +27,17 @@ from portal.redirects import AddressNoticeMixin
 
 from . import transfer
 from .forms import BriefingAdminForm, ResourceAdminForm, ResourceForm, SectionForm
-from .models import Briefing, DiscussionQuestion, FeaturedTheme, KeyFact, OrderedPart, Resource, Section, Theme
+from .models import (
+    Briefing,
+    DiscussionQuestion,
+    FeaturedTheme,
+    KeyFact,
+    OrderedPart,
+    ProfessionalGroup,
+    Resource,
+    Section,
+    Theme,
+)
 
 # Every Markdown field gets the editor with live preview; links are web addresses, https assumed.
 FORMFIELD_OVERRIDES = {
@@ -177,7 +187,10 @@ class BriefingAdmin(PublishableAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "summary", "themes", "loaded_version"]}),
         ("Publication", {"fields": ["status", "published", "last_reviewed", "review_due"]}),
-        ("About this briefing", {"fields": ["audience", "publisher", "based_on", "sample_description"]}),
+        (
+            "About this briefing",
+            {"fields": ["audience", "professional_groups", "publisher", "based_on", "sample_description"]},
+        ),
         ("Training linked to this learning", {"fields": ["courses"]}),
     ]
 
@@ -333,6 +346,16 @@ class FeaturedThemeAdmin(PublisherChangesWhatIsPublicMixin, admin.ModelAdmin):
     @admin.display(boolean=True, description="on the home page now")
     def is_current(self, obj):
         return obj.starts <= timezone.localdate() <= obj.ends
+
+
+@admin.register(ProfessionalGroup)
+class ProfessionalGroupAdmin(PublisherChangesWhatIsPublicMixin, admin.ModelAdmin):
+    """Editors see the list; publishers change it, since it changes the public briefing filter."""
+
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
 
 
 @admin.register(Resource)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory, Password
 
-from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
+from briefings.models import Briefing, DiscussionQuestion, KeyFact, ProfessionalGroup, Resource, Section, Theme
 from portal.site import search
 from tests import print_content
 from training.models import Course, LearningOutcome, Session
@@ -274,3 +274,14 @@ class UserFactory(DjangoModelFactory):
         user = super()._create(model_class, *args, **kwargs)
         user.groups.add(*Group.objects.filter(name__in=groups))
         return user
+
+
+class ProfessionalGroupFactory(DjangoModelFactory):
+    """A professional group a briefing is for; the seeded ones (health, police, ...) are reused by slug."""
+
+    class Meta:
+        model = ProfessionalGroup
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
