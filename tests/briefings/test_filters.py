@@ -4,9 +4,10 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from briefings.models import Briefing
+from briefings.models import Briefing, ProfessionalGroup
 from tests.factories import BriefingFactory, ProfessionalGroupFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,8 +55,6 @@ def option_label(response, field, value):
 
 
 def test_professional_groups_are_seeded_for_staff_to_keep():
-    from briefings.models import ProfessionalGroup
-
     slugs = set(ProfessionalGroup.objects.values_list("slug", flat=True))
     assert {"all-agencies", "health", "education", "police", "social-care", "early-help"} <= slugs
 
@@ -166,3 +165,17 @@ def test_briefing_admin_edits_professional_groups(admin_client, shelf):
     briefing = shelf["none-2024"]
     page = admin_client.get(reverse("admin:briefings_briefing_change", args=[briefing.pk])).content.decode()
     assert 'name="professional_groups"' in page and 'type="checkbox"' in page
+
+
+def test_editors_see_professional_groups_and_publishers_change_them(editor, publisher):
+    editor_client, publisher_client = Client(), Client()
+    editor_client.force_login(editor)
+    publisher_client.force_login(publisher)
+    url = reverse("admin:briefings_professionalgroup_changelist")
+    assert editor_client.get(url).status_code == 200
+    add = reverse("admin:briefings_professionalgroup_add")
+    assert editor_client.post(add, {"name": "Probation", "slug": "probation", "position": 9}).status_code == 403
+    assert not ProfessionalGroup.objects.filter(slug="probation").exists()
+    response = publisher_client.post(add, {"name": "Probation", "slug": "probation", "position": 9})
+    assert response.status_code == 302
+    assert ProfessionalGroup.objects.filter(slug="probation").exists()
