@@ -32,6 +32,7 @@ from .models import (
     FeaturedTheme,
     KeyFact,
     OrderedPart,
+    ProfessionalGroup,
     Resource,
     Section,
     StarterLayout,
@@ -178,7 +179,7 @@ class BriefingAdmin(PublishableAdmin):
             "About this briefing",
             {
                 "classes": ["collapse"],
-                "fields": ["audience", "publisher", "based_on", "sample_description"],
+                "fields": ["audience", "professional_groups", "publisher", "based_on", "sample_description"],
                 "description": "Who it is for, who published it and what it is based on (shown under the title).",
             },
         ),
@@ -371,6 +372,16 @@ class FeaturedThemeAdmin(SiteWordsMixin, PublisherChangesWhatIsPublicMixin, admi
     @admin.display(boolean=True, description="on the home page now")
     def is_current(self, obj):
         return obj.starts <= timezone.localdate() <= obj.ends
+
+
+@admin.register(ProfessionalGroup)
+class ProfessionalGroupAdmin(PublisherChangesWhatIsPublicMixin, admin.ModelAdmin):
+    """Editors see the list; publishers change it, since it changes the public briefing filter."""
+
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
 
 
 @admin.register(Resource)

@@ -1,4 +1,7 @@
+from urllib.parse import urlencode
+
 from django import forms
+from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 
 from portal.admin_mixins import VersionedForm
@@ -6,32 +9,62 @@ from portal.forms import FilterForm, OrderedPartForm, clean_markdown
 from portal.text import tidy_line
 from portal.uploads import validate_upload
 
-from .models import Briefing, Section, Theme
+from .models import Briefing, ProfessionalGroup, Section, Theme
 
 
 class BriefingFilterForm(FilterForm):
-    """The public briefing list's filters."""
+    """The public briefing list's filters (the briefings feed takes the same ones)."""
 
-    lookups = {"kind": "kind", "theme": "themes", "year": "published__year"}
+    lookups = {
+        "kind": "kind",
+        "theme": "themes__slug",
+        "audience": "audience",
+        "group": "professional_groups__slug",
+        "year": "published__year",
+    }
 
     kind = forms.ChoiceField(label="Type", required=False, choices=[("", "All types"), *Briefing.Kind.choices])
-    theme = forms.ModelChoiceField(
-        label="Theme", required=False, queryset=Theme.objects.none(), to_field_name="slug", empty_label="All themes"
+    theme = forms.ChoiceField(label="Theme", required=False)
+    audience = forms.ChoiceField(
+        label="Audience", required=False, choices=[("", "Any audience"), *Briefing.Audience.choices]
     )
+    group = forms.ChoiceField(label="Professional group", required=False)
     year = forms.TypedChoiceField(label="Year published", required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         published = Briefing.objects.published()
-        self.fields["theme"].queryset = Theme.objects.filter(briefings__in=published).distinct().order_by("name")
+        themes = Theme.objects.filter(briefings__in=published).distinct().order_by("name")
+        self.fields["theme"].choices = [("", "All themes"), *themes.values_list("slug", "name")]
+        groups = ProfessionalGroup.objects.values_list("slug", "name")
+        self.fields["group"].choices = [("", "Any group"), *groups]
         years = published.annotate(y=ExtractYear("published")).values_list("y", flat=True).distinct().order_by("-y")
         self.fields["year"].choices = [("", "Any year"), *((year, year) for year in years)]
+
+    def count_options(self, queryset, chosen):
+        """Label each option with how many briefings it would give with the other filters kept: one query per filter."""
+        for name, lookup in self.lookups.items():
+            others = {key: value for key, value in chosen.items() if key != name}
+            key = lookup.removesuffix("__year")
+            rows = self.filter(queryset, others).order_by()
+            rows = rows.annotate(option=ExtractYear(key) if lookup.endswith("__year") else F(key))
+            counts = dict(rows.values("option").annotate(n=Count("pk", distinct=True)).values_list("option", "n"))
+            field = self.fields[name]
+            field.choices = [
+                (value, label if value == "" else f"{label} ({counts.get(value, 0)})") for value, label in field.choices
+            ]
+
+    def query(self, chosen):
+        """The chosen filters as a query string, in the form's order, for links that keep them."""
+        return urlencode([(name, chosen[name]) for name in self.fields if name in chosen])
 
 
 class BriefingAdminForm(VersionedForm):
     class Meta:
         model = Briefing
         fields = "__all__"
+        # A short list staff tick, rather than a multiple select that needs Ctrl-click.
+        widgets = {"professional_groups": forms.CheckboxSelectMultiple}
 
     def clean(self):
         cleaned = super().clean()

@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from portal import media, publication, yaml_loader
 from portal.text import nesting_problem, tidy_line, tidy_markdown, tidy_text
 
-from .models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
+from .models import Briefing, DiscussionQuestion, KeyFact, ProfessionalGroup, Resource, Section, Theme
 
 logger = logging.getLogger(__name__)
 
@@ -412,6 +412,7 @@ class FrontMatterForm(forms.Form):
     summary = FileTextField(_of(Briefing, "summary"))
     themes = FileListField(item=FileTextField(_of(Theme, "name"), one_line=True), split=True)
     audience = FileChoiceField(Briefing.Audience, default=Briefing.Audience.CHILDREN)
+    professional_groups = FileListField(item=FileTextField(required=True, one_line=True), split=True)
     publisher = FileTextField(_of(Briefing, "publisher"), one_line=True)
     based_on = FileChoiceField(Briefing.BasedOn, default="")
     published = FileDateField()
@@ -426,6 +427,26 @@ class FrontMatterForm(forms.Form):
 
     def clean_themes(self):
         return sorted(set(self.cleaned_data["themes"]), key=str.casefold)
+
+    def clean_professional_groups(self):
+        # Matched by name or slug, any case; unlike themes, a group is never made here: staff keep the list.
+        known = {}
+        for group in ProfessionalGroup.objects.all():
+            known[group.name.casefold()] = known[group.slug] = group.name
+        names, unknown = set(), []
+        for given in self.cleaned_data["professional_groups"]:
+            name = known.get(given.casefold()) or known.get(slugify(given))
+            if name is None:
+                unknown.append(given)
+            else:
+                names.add(name)
+        if unknown:
+            choices = ", ".join(sorted(set(known.values()), key=str.casefold))
+            raise ValidationError(
+                f"no professional group called {', '.join(map(repr, unknown))}; use one of {choices}"
+                " (staff add groups in admin)"
+            )
+        return sorted(names, key=str.casefold)
 
     def clean_questions(self):
         # The page numbers the questions itself: "1. What ..." or "Q1) What ..." loses its own number.
@@ -537,6 +558,7 @@ def briefing_to_data(briefing):
     data.update({name: _normalise(getattr(briefing, name)).strip() for name in TEXT_FIELDS})
     data["themes"] = sorted((t.name for t in briefing.themes.all()), key=str.casefold)
     data["courses"] = sorted(c.slug for c in briefing.courses.all())
+    data["professional_groups"] = sorted((g.name for g in briefing.professional_groups.all()), key=str.casefold)
     data["questions"] = [_normalise(q.text).strip() for q in briefing.questions.all()]
     data["key_facts"] = [{"figure": f.figure, "text": f.text, "source": f.source} for f in briefing.key_facts.all()]
     data["resources"] = [
@@ -566,7 +588,7 @@ def render_briefing(data):
         if isinstance(value, list):
             value = [{k: v for k, v in item.items() if v} if isinstance(item, dict) else item for item in value]
         if value not in (None, "", []):
-            meta[name] = _FlowList(value) if name in {"themes", "courses"} else value
+            meta[name] = _FlowList(value) if name in {"themes", "courses", "professional_groups"} else value
     front = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
     out = f"---\n{front}---\n"
     numbered = data.get("kind") == Briefing.Kind.SEVEN_MINUTE_BRIEFING
@@ -586,7 +608,9 @@ def render_briefing(data):
 
 
 def prefetched(queryset):
-    return queryset.prefetch_related("themes", "courses", "questions", "key_facts", "resources", "sections")
+    return queryset.prefetch_related(
+        "themes", "courses", "professional_groups", "questions", "key_facts", "resources", "sections"
+    )
 
 
 def _themes(names):
@@ -689,6 +713,7 @@ def save_briefing(data, can_publish=True, warnings=None):
             theme.save()
     briefing.themes.set(themes)
     briefing.courses.set(Briefing.courses.field.related_model.objects.filter(slug__in=data["courses"]))
+    briefing.professional_groups.set(ProfessionalGroup.objects.filter(name__in=data["professional_groups"]))
     if existing:
         for related in (briefing.sections, briefing.questions, briefing.key_facts, briefing.resources):
             for part in related.all():

@@ -76,6 +76,20 @@ class FeaturedTheme(RenderedMarkdown):
         return f"{self.theme} ({self.starts:%d %b %Y} to {self.ends:%d %b %Y})"
 
 
+class ProfessionalGroup(models.Model):
+    """Who a briefing is for (Health, Education, Police, ...): a short list staff keep in admin."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, help_text="Used in the briefing list's web address.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the filter; lowest first.")
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
 class BriefingQuerySet(PublicationQuerySet):
     def overdue(self, on=None):
         on = on or timezone.localdate()
@@ -117,6 +131,13 @@ class Briefing(Publishable):
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="briefings")
     audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.CHILDREN)
+    professional_groups = models.ManyToManyField(
+        ProfessionalGroup,
+        blank=True,
+        related_name="briefings",
+        verbose_name="professional groups",
+        help_text="Who it is for; readers can filter the briefing list by these.",
+    )
     publisher = models.CharField(max_length=200, blank=True, help_text="Which partnership published it.")
     based_on = models.CharField(max_length=32, choices=BasedOn.choices, blank=True)
     sample_description = models.TextField(
@@ -135,7 +156,7 @@ class Briefing(Publishable):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = BriefingQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[themes, courses])
+    history = HistoricalRecords(m2m_fields=[themes, courses, professional_groups])
 
     class Meta:
         ordering = ["-published", "-created_at"]

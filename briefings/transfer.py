@@ -183,6 +183,7 @@ PART_NAMES = {
     "resources": "resources",
     "themes": "themes",
     "courses": "linked courses",
+    "professional_groups": "professional groups",
 }
 
 

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.cache import private_if_staff
@@ -16,6 +17,7 @@ PER_PAGE = 12
 def briefing_list(request):
     filters = BriefingFilterForm(request.GET)
     chosen = filters.values()
+    filters.count_options(Briefing.objects.published(), chosen)
     briefings = filters.filter(Briefing.objects.published(), chosen).prefetch_related("themes")
     # get_page turns a missing, junk or out-of-range page number into the first or last page.
     page = Paginator(briefings, PER_PAGE).get_page(request.GET.get("page"))
@@ -24,6 +26,7 @@ def briefing_list(request):
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "filters": filters,
         "filtered": bool(chosen),
+        "feed_url": reverse("feed-briefings") + (f"?{filters.query(chosen)}" if chosen else ""),
     }
     return render(request, "briefings/list.html", context)
 

@@ -25,7 +25,7 @@ def site_settings(request):
 # (":" and "-" in a URL name become "_"). Reversed once per script prefix, not on every page.
 SITE_URL_NAMES = [
     "home", "briefings:list", "training:list", "briefings:themes", "search", "contrast", "accessibility",
-    "staying-safe", "feed-briefings",
+    "staying-safe", "feed-briefings", "training:whats-on",
 ]  # fmt: skip
 _site_urls = {}
 

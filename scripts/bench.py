@@ -96,7 +96,7 @@ def populate(args):
         Session.objects.bulk_create(
             Session(course=courses[i % len(courses)], starts=now + dt.timedelta(days=1 + i % 200, hours=i % 8),
                     ends=now + dt.timedelta(days=1 + i % 200, hours=3 + i % 8), location="Council House, Room 2",
-                    places=20)
+                    places_total=20)
             for i in range(args.sessions)
         )  # fmt: skip
         today = timezone.localdate()

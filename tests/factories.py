@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from factory.django import DjangoModelFactory, Password
 
 from alerts.models import Subscriber
-from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
+from briefings.models import Briefing, DiscussionQuestion, KeyFact, ProfessionalGroup, Resource, Section, Theme
 from learning.models import Agency, FollowUp, TeamRecord, UsefulnessVote
 from portal.site import search
 from tests import print_content
@@ -295,7 +295,6 @@ class SubscriberFactory(DjangoModelFactory):
 
 
 # --- Learning into practice: agencies, team records, follow-ups, "Was this useful?" votes ---
-# Imported here rather than at the top to keep this block in one place for merging.
 
 
 class AgencyFactory(DjangoModelFactory):
@@ -357,3 +356,14 @@ class UsefulnessVoteFactory(DjangoModelFactory):
     course = None
     useful = True
     voter = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class ProfessionalGroupFactory(DjangoModelFactory):
+    """A professional group a briefing is for; the seeded ones (health, police, ...) are reused by slug."""
+
+    class Meta:
+        model = ProfessionalGroup
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))

@@ -140,7 +140,7 @@ class CourseAdmin(PublishableAdmin):
         (None, {"fields": ["title", "slug", "summary", "description"]}),
         ("Publication", {"fields": ["status", "published"]}),
         ("Who it is for", {"fields": ["audience", "audience_detail", "level"]}),
-        ("How it runs", {"fields": ["format", "duration", "cost", "provider", "booking_url"]}),
+        ("How it runs", {"fields": ["format", "duration", "cost", "provider", "booking_url", "waiting_list"]}),
         ("Prerequisites", {"fields": ["prerequisites", "prerequisites_text"]}),
         ("Themes", {"fields": ["themes"]}),
     ]

@@ -1,12 +1,18 @@
 """Upcoming sessions as an iCalendar feed that Outlook, Google Calendar and Apple Calendar import."""
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.http import HttpResponse
 from django.utils import timezone
-from icalendar import Calendar, Event, vText
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur, vText
 
-from .templatetags.training_tags import session_place
+from portal.context_processors import site_settings
+
+from .templatetags.training_tags import session_place, session_state
+
+# Full and cancelled sessions are kept in the calendar, shown as free time: a reader who added one
+# sees what became of it, and it never blocks their day.
+FREE_STATES = {"full", "cancelled"}
 
 
 def build_calendar(sessions, *, name, request):
@@ -22,17 +28,48 @@ def build_calendar(sessions, *, name, request):
     # Subscribed calendars check back this often for new or changed dates.
     cal.add("refresh-interval", timedelta(hours=12), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vText("PT12H"))
+    cal.add("x-wr-timezone", "Europe/London")
+    # A calendar needs at least one component (RFC 5545), so one with no sessions still parses.
+    cal.add_component(uk_timezone())
+    contact = site_settings(request).contact_email
     for session in sessions:
-        cal.add_component(session_event(session, host=host, now=now, request=request))
+        cal.add_component(session_event(session, host=host, now=now, request=request, contact=contact))
     return cal.to_ical()
 
 
-def session_event(session, *, host, now, request):
+def uk_timezone():
+    """Europe/London as a VTIMEZONE with its yearly rule (times in events stay in UTC)."""
+    zone = Timezone()
+    zone.add("tzid", "Europe/London")
+    for kind, name, start, month, offsets in (
+        (TimezoneDaylight, "BST", datetime(1970, 3, 29, 1), 3, (timedelta(0), timedelta(hours=1))),
+        (TimezoneStandard, "GMT", datetime(1970, 10, 25, 2), 10, (timedelta(hours=1), timedelta(0))),
+    ):
+        part = kind()
+        part.add("tzname", name)
+        part.add("dtstart", start)
+        part.add("tzoffsetfrom", offsets[0])
+        part.add("tzoffsetto", offsets[1])
+        part.add("rrule", vRecur(freq="YEARLY", bymonth=month, byday="-1SU"))
+        zone.add_component(part)
+    return zone
+
+
+def waiting_list_line(course, contact):
+    if course.waiting_list:
+        return f"To join the waiting list: {course.waiting_list}"
+    return f"To ask about a place: {contact}" if contact else ""
+
+
+def session_event(session, *, host, now, request, contact=""):
     course = session.course
     course_url = request.build_absolute_uri(course.get_absolute_url())
+    state = session_state(session)
     lines = [course.summary.strip()]
-    if session.is_full:
-        lines.append("This session is full.")
+    if state == "cancelled":
+        lines.insert(0, "This session has been cancelled.")
+    elif state == "full":
+        lines += ["This session is full.", waiting_list_line(course, contact)]
     elif session.booking_link:
         lines.append(f"Book a place: {session.booking_link}")
     if session.note:
@@ -43,12 +80,15 @@ def session_event(session, *, host, now, request):
     event.add("dtstamp", now)
     event.add("dtstart", session.starts.astimezone(UTC))
     event.add("dtend", session.ends.astimezone(UTC))
-    event.add("summary", course.title)
+    event.add(
+        "summary",
+        {"cancelled": f"Cancelled: {course.title}", "full": f"{course.title} (full)"}.get(state, course.title),
+    )
     event.add("location", session_place(session))
     event.add("description", "\n\n".join(line for line in lines if line))
     event.add("url", course_url)
-    event.add("status", "CONFIRMED")
-    event.add("transp", "OPAQUE")
+    event.add("status", "CANCELLED" if state == "cancelled" else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if state in FREE_STATES else "OPAQUE")
     return event
 
 

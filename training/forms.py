@@ -202,3 +202,19 @@ class CourseFilterForm(FilterForm):
         """The filters that are valid; odd values in the query string are dropped, never an error."""
         self.is_valid()
         return {name: value for name, value in getattr(self, "cleaned_data", {}).items() if value}
+
+
+class WhatsOnFilterForm(FilterForm):
+    """The What's on page's filters."""
+
+    lookups = {"course": "course__slug", "theme": "course__themes__slug"}
+
+    course = forms.ChoiceField(label="Course", required=False)
+    theme = forms.ChoiceField(label="Theme", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        courses = Course.objects.published().order_by("title").values_list("slug", "title")
+        self.fields["course"].choices = [("", "All courses"), *courses]
+        themes = Theme.objects.filter(published_q("courses__")).distinct().order_by("name")
+        self.fields["theme"].choices = [("", "All themes"), *themes.values_list("slug", "name")]

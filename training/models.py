@@ -1,3 +1,6 @@
+from functools import partial
+
+from django.core.validators import EmailValidator, URLValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -10,6 +13,14 @@ from portal.markdown import RenderedMarkdown, RenderedQuerySet, length_limit
 from portal.models import validate_web_address
 from portal.publication import PublicationQuerySet, Publishable, published_q
 from portal.versions import PartQuerySet
+
+WAITING_LIST_MESSAGE = "Enter a web address that starts with https:// (or http://), or an email address."
+
+
+def validate_waiting_list(value):
+    """A waiting list is a web address (http or https) or an email address, so the page can link to it."""
+    check = EmailValidator if "@" in value and "/" not in value else partial(URLValidator, schemes=["http", "https"])
+    check(message=WAITING_LIST_MESSAGE)(value)
 
 
 class CourseQuerySet(RenderedQuerySet, PublicationQuerySet):
@@ -74,6 +85,14 @@ class Course(Publishable, RenderedMarkdown):
         help_text="For eLearning, or when sessions are booked on one page. http or https only.",
     )  # fmt: skip
     themes = models.ManyToManyField("briefings.Theme", blank=True, related_name="courses")
+    waiting_list = models.CharField(
+        "waiting list",
+        max_length=300,
+        blank=True,
+        validators=[validate_waiting_list],
+        help_text="A web address or an email address for joining the waiting list when a session is full. "
+        "Leave empty to give the partnership's contact email from site settings.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -95,6 +114,10 @@ class Course(Publishable, RenderedMarkdown):
 
     def get_absolute_url(self):
         return reverse("training:detail", args=[self.slug])
+
+    @property
+    def waiting_list_is_email(self):
+        return "@" in self.waiting_list and "/" not in self.waiting_list
 
 
 class LearningOutcome(models.Model):

@@ -8,6 +8,8 @@ app_name = "training"
 urlpatterns = [
     path("", views.course_list, name="list"),
     path("sessions.ics", views.sessions_ics, name="sessions-ics"),
+    path("whats-on/", views.whats_on, name="whats-on"),
     path("<slug:slug>/", views.course_detail, name="detail"),
     path("<slug:slug>/sessions.ics", views.course_sessions_ics, name="course-sessions-ics"),
+    path("<slug:slug>/sessions/<int:pk>.ics", views.session_ics, name="session-ics"),
 ]

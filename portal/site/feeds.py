@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from briefings.forms import BriefingFilterForm
 from briefings.models import Briefing, Theme
 from portal.context_processors import site_settings
 from portal.models import SiteSettings
@@ -21,28 +22,49 @@ class Source(NamedTuple):
 
     site: SiteSettings
     theme: Theme | None = None
+    filters: BriefingFilterForm | None = None
+    chosen: dict = {}
+
+    @property
+    def query(self):
+        """The filters as a query string, "?kind=...", or "" for the unfiltered feed."""
+        return f"?{self.filters.query(self.chosen)}" if self.chosen else ""
+
+    @property
+    def labels(self):
+        """The chosen options in words ("7-minute briefings, Health"), for the feed's title."""
+        words = []
+        for name, value in self.chosen.items():
+            field = self.filters.fields[name]
+            words.append(next(str(label) for key, label in field.choices if str(key) == str(value)))
+        return ", ".join(words)
 
 
 class BriefingFeed(Feed):
-    """The newest published briefings."""
+    """The newest published briefings, narrowed by the briefing list's filters when the address carries them."""
 
     def get_object(self, request):
-        return Source(site_settings(request))
+        # The list's filters, so a filtered list's feed is the list's query string; odd values are dropped.
+        filters = BriefingFilterForm(request.GET)
+        return Source(site_settings(request), filters=filters, chosen=filters.values())
 
     def title(self, obj):
-        return f"{obj.site.partnership_name}: briefings"
+        title = f"{obj.site.partnership_name}: briefings"
+        return f"{title} ({obj.labels})" if obj.chosen else title
 
     def link(self, obj):
-        return reverse("briefings:list")
+        return reverse("briefings:list") + obj.query
 
     def description(self, obj):
         return f"New learning briefings about child neglect from {obj.site.partnership_name}."
 
     def feed_url(self, obj):
-        return reverse("feed-briefings")
+        return reverse("feed-briefings") + obj.query
 
     def items(self, obj):
         briefings = obj.theme.briefings.all() if obj.theme else Briefing.objects.all()
+        if obj.chosen:
+            briefings = obj.filters.filter(briefings, obj.chosen)
         return briefings.published().order_by("-published", "-created_at").prefetch_related("themes")[:FEED_LENGTH]
 
     # Control characters pasted into a title or summary would make the XML invalid; clean_text drops them.

@@ -43,7 +43,7 @@ def ensure_course():
 def rich_course():
     """A course with an open, a full and a cancelled session: every session label a reader can meet."""
     course = CourseFactory(title="Every kind of session", summary="Open, full and cancelled dates.")
-    SessionFactory(course=course, days=20, places=20, booking_url="https://example.org/book")
+    SessionFactory(course=course, days=20, places_total=20, places_left=20, booking_url="https://example.org/book")
     SessionFactory(course=course, days=30, status=Session.Status.FULL)
     SessionFactory(course=course, days=40, status=Session.Status.CANCELLED, note="Cancelled: trainer unwell.")
     return course

@@ -33,10 +33,14 @@ def test_feed_is_valid_icalendar_with_headers(client, course):
     assert response.content.startswith(b"BEGIN:VCALENDAR\r\n")
 
 
-def test_feed_has_only_upcoming_non_cancelled_sessions_on_published_courses(client, course):
-    keep = [SessionFactory(course=course, days=2), SessionFactory(course=course, days=9, status=Session.Status.FULL)]
+def test_feed_has_upcoming_sessions_on_published_courses_cancelled_ones_too(client, course):
+    # A cancelled session stays in the feed (as STATUS:CANCELLED), so a calendar that had it shows it cancelled.
+    keep = [
+        SessionFactory(course=course, days=2),
+        SessionFactory(course=course, days=9, status=Session.Status.FULL),
+        SessionFactory(course=course, days=4, status=Session.Status.CANCELLED),
+    ]
     SessionFactory(course=course, days=-2)
-    SessionFactory(course=course, days=4, status=Session.Status.CANCELLED)
     SessionFactory(course=CourseFactory(is_published=False), days=3)
     cal = parse(client.get(reverse("training:sessions-ics")))
     uids = sorted(str(event["UID"]) for event in events(cal))

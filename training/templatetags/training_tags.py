@@ -74,3 +74,22 @@ STATE_LABELS = {"open": "Open", "full": "Full", "cancelled": "Cancelled", "start
 @register.filter
 def state_label(state):
     return STATE_LABELS.get(state, state)
+
+
+def places_left(session):
+    """How many places can still be booked, or None when not known: the one place that reads the session's count."""
+    return session.places_left
+
+
+@register.filter
+def places_label(session):
+    """The places in a reader's words: 'Cancelled', 'Full', '3 places left', '1 place left', or '' when not known."""
+    state = session_state(session)
+    if state in ("cancelled", "full"):
+        return STATE_LABELS[state]
+    left = places_left(session)
+    if state != "open":
+        return ""
+    if left is None:
+        return f"{session.places_total} in total" if session.places_total else ""
+    return f"{left} place{'' if left == 1 else 's'} left"
