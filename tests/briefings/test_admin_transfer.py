@@ -52,7 +52,6 @@ def rich_briefings(media):
         title="Thematic review of neglect",
         kind=Briefing.Kind.THEMATIC_REVIEW,
         audience=Briefing.Audience.ALL_AGES,
-        numbered=False,
         sections=[("Learning journey", "Text with **bold**."), ("10 things we found", LONG_LIST)],
         themes=[neglect],
     )
@@ -63,7 +62,6 @@ def rich_briefings(media):
         published=None,
         based_on=Briefing.BasedOn.AUDIT,
         sample_description="14 cases, children aged 2 to 15",
-        numbered=False,
         sections=[("Good practice", TABLE)],
         questions=1,
         courses=courses[:1],

@@ -313,6 +313,8 @@ def test_site_settings_admin_saves_a_new_exit_site_and_refuses_a_script_address(
         "exit_url": "javascript:alert(1)",
         "accessibility_statement": "",
         "statement_prepared": "",
+        "privacy_notice": "",
+        "record_retention_months": "24",
     }
     assert staff_client.post(url, data).status_code == 200  # form shown again with an error
     assert SiteSettings.load().exit_url == "https://www.bbc.co.uk/weather"
