@@ -92,6 +92,17 @@ def content_pages(briefing, course, resource, feature, admin):
         ("restore a course", reverse("admin:training_course_restore", args=[course.pk, first_course_version.pk])),
         ("sign-off review", reverse("admin:briefings_briefing_signoff_review", args=[briefing.pk])),
         ("pending revisions", reverse("admin:portal_pendingrevision_changelist")),
+        ("starter layouts", reverse("admin:briefings_starterlayout_changelist")),
+        ("professional groups", reverse("admin:briefings_professionalgroup_changelist")),
+        ("add a professional group", reverse("admin:briefings_professionalgroup_add")),
+        ("search synonyms", reverse("admin:site_synonymgroup_changelist")),
+        ("add search synonyms", reverse("admin:site_synonymgroup_add")),
+        ("agencies", reverse("admin:learning_agency_changelist")),
+        ("team records", reverse("admin:learning_teamrecord_changelist")),
+        ("was this useful answers", reverse("admin:learning_usefulnessvote_changelist")),
+        ("reach report", reverse("admin:learning_reachreport_changelist")),
+        ("alerts sent", reverse("admin:alerts_alertevent_changelist")),
+        ("alert subscribers by theme", reverse("admin:alerts_subscribers")),
     ]
     return pages
 
