@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 
 from briefings.models import Briefing
-from portal.site.models import SynonymGroup, split_terms
+from portal.site.models import SynonymGroup
 from portal.site.search.query import expand, parse_query
+from portal.site.search.results import synonym_map
 from tests.factories import BriefingFactory, CourseFactory, ThemeFactory
 from tests.portal.search_helpers import result_titles, text_of
 
@@ -17,12 +18,7 @@ def titles(client, q, **params):
 
 
 def synonyms_of(*groups):
-    found = {}
-    for terms in groups:
-        variants = split_terms(terms)
-        for words in variants:
-            found.setdefault(words, []).extend(other for other in variants if other != words)
-    return found
+    return synonym_map(groups)
 
 
 def test_a_phrase_spelt_over_several_words_becomes_one_group_of_its_synonyms():

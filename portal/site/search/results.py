@@ -269,13 +269,19 @@ def synonyms():
     key = f"search-synonyms:{generation()}"
     found = local.get(key)
     if found is None:
-        found = {}
-        for terms in SynonymGroup.objects.values_list("terms", flat=True):
-            variants = split_terms(terms)
-            for words in variants:
-                found.setdefault(words, [])
-                found[words] += [other for other in variants if other != words and other not in found[words]]
+        found = synonym_map(SynonymGroup.objects.values_list("terms", flat=True))
         local.set(key, found, 3600)
+    return found
+
+
+def synonym_map(groups):
+    """{words: [words that mean the same]} from synonym groups' comma-separated terms."""
+    found = {}
+    for terms in groups:
+        variants = split_terms(terms)
+        for words in variants:
+            found.setdefault(words, [])
+            found[words] += [other for other in variants if other != words and other not in found[words]]
     return found
 
 
