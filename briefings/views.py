@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import publication
 from portal.cache import private_if_staff
 
 from . import body
@@ -56,34 +57,11 @@ def briefing_detail(request, slug):
 
 
 def withdrawn(request, slug):
-    """410 Gone for a briefing the public could once read and no longer can; otherwise 404.
-
-    A never-published draft stays a plain "not found": its title is not the public's business.
-    """
     briefing = Briefing.objects.filter(slug=slug).first()
-    if briefing is None or not was_public(briefing):
-        raise Http404("No briefing at this address.")
-    themes = list(briefing.themes.all()[:3])
-    response = render(request, "briefings/withdrawn.html", {"briefing": briefing, "themes": themes}, status=410)
-    response["Cache-Control"] = "no-cache"
-    return response
-
-
-def was_public(briefing):
-    """Whether the public could read `briefing` at some time, from its history.
-
-    Each version stands from its own date to the next one's (or today): it was public if it was
-    published, with a publication date on or before the end of that stretch.
-    """
-    rows = list(
-        briefing.history.order_by("history_date", "history_id").values_list("history_date", "status", "published")
+    themes = list(briefing.themes.all()[:3]) if briefing else []
+    return publication.withdrawn(
+        request, briefing, noun="briefing", themes=themes, listing=(reverse("briefings:list"), "all briefings")
     )
-    today = timezone.localdate()
-    for index, (_, status, published) in enumerate(rows):
-        ends = timezone.localdate(rows[index + 1][0]) if index + 1 < len(rows) else today
-        if status == Briefing.Status.PUBLISHED and published is not None and published <= ends:
-            return True
-    return False
 
 
 def theme_list(request):

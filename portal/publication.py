@@ -18,6 +18,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import Signal
+from django.http import Http404
+from django.shortcuts import render
 from django.urls import resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -85,6 +87,35 @@ class Publishable(models.Model):
 
     def withdraw(self):
         self.status = Status.DRAFT
+
+    def was_public(self):
+        """Whether the public could read this at some time, judged from its history.
+
+        Each version stands from its own date to the next one's (or today): it was public if it was
+        published, with a publication date on or before the end of that stretch.
+        """
+        past = self.history.order_by("history_date", "history_id")
+        rows = list(past.values_list("history_date", "status", "published"))
+        today = timezone.localdate()
+        for index, (_, status, published) in enumerate(rows):
+            ends = timezone.localdate(rows[index + 1][0]) if index + 1 < len(rows) else today
+            if status == Status.PUBLISHED and published is not None and published <= ends:
+                return True
+        return False
+
+
+def withdrawn(request, item, *, noun, themes, listing):
+    """410 Gone for an item the public could once read and no longer can; otherwise 404.
+
+    A never-published draft stays a plain "not found": its title is not the public's business.
+    `listing` is the (address, name) of the list readers can go back to.
+    """
+    if item is None or not item.was_public():
+        raise Http404(f"No {noun} at this address.")
+    context = {"item": item, "noun": noun, "themes": themes, "listing_url": listing[0], "listing_name": listing[1]}
+    response = render(request, "portal/withdrawn.html", context, status=410)
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 def set_published(model, pks, value, *, reason):

@@ -3,9 +3,11 @@ from itertools import groupby
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from briefings.models import Briefing
+from portal import publication
 from portal.cache import private_if_staff
 from portal.context_processors import site_settings
 from portal.publication import published_q
@@ -31,18 +33,25 @@ def course_list(request):
 
 def course_detail(request, slug):
     queryset = Course.objects.all() if request.user.is_staff else Course.objects.published()
-    course = get_object_or_404(
-        queryset.prefetch_related(
-            "outcomes",
-            "themes",
-            Prefetch("prerequisites", queryset=Course.objects.published()),
-            Prefetch("required_for", queryset=Course.objects.published(), to_attr="leads_to"),
-            # Cancelled sessions are listed as cancelled; past ones are not listed at all.
-            Prefetch("sessions", queryset=Session.objects.filter(ends__gt=timezone.now()), to_attr="upcoming"),
-            Prefetch("briefings", queryset=Briefing.objects.published(), to_attr="published_briefings"),
-        ),
-        slug=slug,
-    )
+    try:
+        course = get_object_or_404(
+            queryset.prefetch_related(
+                "outcomes",
+                "themes",
+                Prefetch("prerequisites", queryset=Course.objects.published()),
+                Prefetch("required_for", queryset=Course.objects.published(), to_attr="leads_to"),
+                # Cancelled sessions are listed as cancelled; past ones are not listed at all.
+                Prefetch("sessions", queryset=Session.objects.filter(ends__gt=timezone.now()), to_attr="upcoming"),
+                Prefetch("briefings", queryset=Briefing.objects.published(), to_attr="published_briefings"),
+            ),
+            slug=slug,
+        )
+    except Http404:
+        course = Course.objects.filter(slug=slug).first()
+        themes = list(course.themes.all()[:3]) if course else []
+        return publication.withdrawn(
+            request, course, noun="course", themes=themes, listing=(reverse("training:list"), "all training")
+        )
     in_calendar = any(s.status != Session.Status.CANCELLED for s in course.upcoming)
     response = render(request, "training/detail.html", {"course": course, "in_calendar": in_calendar})
     # Staff previews (drafts included) are kept by no cache.

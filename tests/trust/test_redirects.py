@@ -10,6 +10,7 @@ from briefings.models import Briefing
 from portal.models import Redirect
 from tests.factories import BriefingFactory, CourseFactory, ThemeFactory
 from tests.trust.conftest import form_data, post_data
+from training.models import Course
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +157,22 @@ def test_a_withdrawn_briefing_answers_410_with_a_link_to_its_theme(client):
         assert response.status_code == 410, address
         text = response.content.decode()
         assert "withdrawn" in text and 'href="/themes/early-years/"' in text
+
+
+def test_a_withdrawn_course_answers_410_with_a_link_to_its_theme(client):
+    course = CourseFactory(title="Graded Care Profile 2", slug="gcp2", themes=[ThemeFactory(name="Early years")])
+    CourseFactory(title="Never out", slug="never-out", draft=True)
+    assert client.get("/training/gcp2/").status_code == 200
+    course.status = Course.Status.DRAFT
+    course.save()
+    response = client.get("/training/gcp2/")
+    assert response.status_code == 410
+    text = response.content.decode()
+    assert "This course has been withdrawn" in text and "“Graded Care Profile 2”" in text
+    assert 'href="/themes/early-years/"' in text and 'href="/training/"' in text
+    assert response["Cache-Control"] == "no-cache"
+    # A draft the public never saw keeps its title to itself.
+    assert client.get("/training/never-out/").status_code == 404
 
 
 def test_a_briefing_never_published_stays_404(client):
