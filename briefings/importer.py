@@ -11,6 +11,7 @@ import yaml
 from django import forms
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.validators import URLValidator
 from django.db import DatabaseError
 from django.utils.text import slugify
@@ -736,13 +737,18 @@ def _uploaded_file_problems(resources):
 
 
 def uploaded_file_name(url, name):
-    """The storage name of an existing regular file inside MEDIA_ROOT at `url`, or ValueError naming field `name`."""
+    """The storage name of an existing uploaded file at `url`, or ValueError naming field `name`."""
     relative = unquote(url[len(settings.MEDIA_URL) :])
     if media.clean_name(relative) is None:
         raise ValueError(
             f"{name}: {url!r} is not the address of an uploaded file (it has an empty, '.', '..' or backslashed part); "
             f"use the address the admin shows for the file, e.g. {settings.MEDIA_URL}resources/2024/poster.pdf"
         )
+    if not isinstance(default_storage, FileSystemStorage):
+        # An object store (several machines, no shared disk): the store says whether the file is there.
+        if not default_storage.exists(relative):
+            raise ValueError(f"{name}: {url} is missing: no uploaded file there; upload the file in the admin")
+        return relative
     root = Path(settings.MEDIA_ROOT).resolve()
     try:
         path = (root / relative).resolve()

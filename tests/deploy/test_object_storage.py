@@ -16,6 +16,7 @@ from moto.server import ThreadedMotoServer
 from pypdf import PdfReader
 
 from briefings import print_views
+from briefings.importer import import_file
 from briefings.models import Resource, Section
 from tests.deploy.helpers import deployed_site, fetch, free_port
 from tests.deploy.site_content import PDF, png_bytes
@@ -184,3 +185,22 @@ def test_gunicorn_keeps_and_serves_uploads_in_the_bucket_named_by_the_environmen
         assert status == 200
         assert sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages) >= 1
     client.close()
+
+
+def test_an_import_names_files_in_the_object_store_and_refuses_missing_ones(db, bucket):
+    """With no shared disk, the importer asks the store, not MEDIA_ROOT, whether an uploaded file is there."""
+    default_storage.save("resources/2024/poster.pdf", ContentFile(PDF))
+
+    def briefing_file(slug, url):
+        return (
+            f"---\ntitle: Briefing {slug}\nslug: {slug}\nkind: audit_findings\nsummary: Short.\n"
+            f"resources:\n  - title: Poster\n    url: '{url}'\n---\n## Key learning\nText.\n"
+        ).encode()
+
+    found = import_file("found.md", briefing_file("found", "/media/resources/2024/poster.pdf"))
+    assert found.ok, found.error
+    assert Resource.objects.get(briefing__slug="found").file.name == "resources/2024/poster.pdf"
+    for url in ("/media/resources/2024/missing.pdf", "/media/resources/2024", "/media/resources/../x.pdf"):
+        missing = import_file("missing.md", briefing_file("missing", url))
+        assert not missing.ok and missing.error.startswith("missing.md: resources[1].url: "), url
+        assert "uploaded file" in missing.error
