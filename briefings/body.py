@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from portal import versions
 from portal.history import PARTS
 from portal.markdown import RENDERER_VERSION, rerendered, rows_updated
+from portal.models import SiteSettings
 
 from .models import Briefing, StoredBody, Theme
 
@@ -44,9 +45,9 @@ def templates_digest():
 
 
 def key(briefing):
-    """The digest of what a body is made from that a page reads anyway: the briefing's row and the code."""
+    """The digest of what a body is made from that a page reads anyway: the briefing's row, its kind's name, code."""
     raw = repr((RENDERER_VERSION, templates_digest(), get_script_prefix(), settings.MEDIA_URL,
-                [getattr(briefing, name) for name in FIELDS]))  # fmt: skip
+                [getattr(briefing, name) for name in FIELDS], briefing.kind_name))  # fmt: skip
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -232,6 +233,13 @@ def _rerendered(sender, stale_only=False, **kwargs):
     return store(pks)
 
 
+def _kind_names_saved(sender, instance, raw=False, using=None, **kwargs):
+    """Site settings saved: the bodies that show a kind whose name changed are stored again with the new name."""
+    changed = getattr(instance, "kind_names_changed", ())
+    if not raw and changed:
+        schedule(set(Briefing._base_manager.filter(kind__in=changed).values_list("pk", flat=True)), using)
+
+
 _on_theme, _on_course = _linked("themes"), _linked("courses")
 _on_theme_rows, _on_course_rows = _linked_rows_updated("themes"), _linked_rows_updated("courses")
 
@@ -251,3 +259,4 @@ def connect():
         pre_delete.connect(handler, sender=model, dispatch_uid=f"body-delete-{label}")
         rows_updated.connect(rows_handler, sender=model, dispatch_uid=f"body-update-{label}")
     rerendered.connect(_rerendered, dispatch_uid="body-rerender")
+    post_save.connect(_kind_names_saved, sender=SiteSettings, dispatch_uid="body-kind-names")

@@ -15,7 +15,7 @@ from django.urls import reverse
 from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
 from mail.outbox import send_mail_later
 from portal import publication, redirects
-from portal.models import PendingRevision
+from portal.models import PendingRevision, SiteSettings
 from portal.site import search
 from training.models import Course, LearningOutcome
 
@@ -47,6 +47,13 @@ def _course_part(sender, instance, **kwargs):
 def _theme(sender, instance, created=False, **kwargs):
     if not created:
         search.schedule("theme", instance.pk)
+
+
+def _kind_names(sender, instance, raw=False, **kwargs):
+    """Site settings saved: briefings of a kind whose name changed are found by the new name, no longer the old."""
+    if not raw:
+        for kind in getattr(instance, "kind_names_changed", ()):
+            search.schedule("kind", kind)
 
 
 def _themes_changed(doc_type):
@@ -119,6 +126,7 @@ def connect():
         label = model._meta.label
         post_save.connect(handler, sender=model, dispatch_uid=f"search-save-{label}")
         post_delete.connect(handler, sender=model, dispatch_uid=f"search-delete-{label}")
+    post_save.connect(_kind_names, sender=SiteSettings, dispatch_uid="search-kind-names")
     for model, doc_type in [(Briefing, "briefing"), (Resource, "resource"), (Course, "course")]:
         m2m_changed.connect(
             _themes_changed(doc_type),

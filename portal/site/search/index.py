@@ -56,12 +56,16 @@ def _briefing_documents(briefing):
         object_id=briefing.pk,
         briefing=briefing,
         subtype=briefing.kind,
-        label=briefing.get_kind_display(),
+        label=briefing.kind_name,
         title=clean_text(briefing.title),
         summary=clean_text(briefing.summary),
         body=join_sentences(*body)[:MAX_BODY_LENGTH],
+        # The kind by the partnership's name and by the built-in one, so a search for either finds it.
         keywords=join_sentences(
-            *theme_names, briefing.get_kind_display(), briefing.publisher, briefing.get_based_on_display()
+            *theme_names,
+            *dict.fromkeys([briefing.kind_name, briefing.get_kind_display()]),
+            briefing.publisher,
+            briefing.get_based_on_display(),
         ),
         url=briefing.get_absolute_url(),
         date=briefing.published,
@@ -197,6 +201,13 @@ def index_theme(theme_id):
     _index_by_type(by_type)
 
 
+def index_kind(kind, batch_size=500):
+    """Re-index every briefing of one kind (its name, set in site settings, is part of their text)."""
+    ids = list(Briefing._base_manager.filter(kind=kind).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        index_briefings(ids[start : start + batch_size])
+
+
 INDEXERS = {
     SearchDocument.Type.BRIEFING: index_briefings,
     SearchDocument.Type.COURSE: index_courses,
@@ -281,8 +292,11 @@ def flush():
     try:
         with transaction.atomic():
             themes = by_type.pop("theme", set())
+            kinds = by_type.pop("kind", set())
             _index_by_type(by_type)
             for theme_id in themes:
                 index_theme(theme_id)
+            for kind in kinds:
+                index_kind(kind)
     except Exception:
         log.exception("Search index update failed; run manage.py rebuild_search_index")
