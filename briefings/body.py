@@ -17,6 +17,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.template.loader import get_template, render_to_string
 from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
+from django_tasks import task
 
 from portal import versions
 from portal.history import PARTS
@@ -233,11 +234,22 @@ def _rerendered(sender, stale_only=False, **kwargs):
     return store(pks)
 
 
-def _kind_names_saved(sender, instance, raw=False, using=None, **kwargs):
-    """Site settings saved: the bodies that show a kind whose name changed are stored again with the new name."""
-    changed = getattr(instance, "kind_names_changed", ())
-    if not raw and changed:
-        schedule(set(Briefing._base_manager.filter(kind__in=changed).values_list("pk", flat=True)), using)
+@task()
+def store_kind(kind):
+    """Store again the bodies of every briefing of one kind, whose name changed in the site settings."""
+    return store(Briefing._base_manager.filter(kind=kind).values_list("pk", flat=True))
+
+
+def _kind_names_saved(sender, instance, raw=False, **kwargs):
+    """Site settings saved: the bodies that show a kind whose name changed are stored again by the worker.
+
+    Thousands of bodies take minutes to render, too long for the admin's request; until they are stored,
+    their digest (which has the kind's name) no longer matches, so pages render them with the new name.
+    """
+    if not raw:
+        for kind in sorted(getattr(instance, "kind_names_changed", ())):
+            # Enqueued in the save's own transaction: the task exists exactly when the new name does.
+            store_kind.enqueue(kind)
 
 
 _on_theme, _on_course = _linked("themes"), _linked("courses")

@@ -17,6 +17,7 @@ from mail.outbox import send_mail_later
 from portal import publication, redirects
 from portal.models import PendingRevision, SiteSettings
 from portal.site import search
+from portal.site.search.index import reindex_kind
 from training.models import Course, LearningOutcome
 
 M2M_ACTIONS = {"post_add", "post_remove", "post_clear"}
@@ -50,10 +51,14 @@ def _theme(sender, instance, created=False, **kwargs):
 
 
 def _kind_names(sender, instance, raw=False, **kwargs):
-    """Site settings saved: briefings of a kind whose name changed are found by the new name, no longer the old."""
+    """Site settings saved: briefings of a kind whose name changed are found by the new name, no longer the old.
+
+    Re-indexed by the worker (thousands of rows would hold up the admin's save); the task is enqueued in the
+    save's transaction. Meanwhile the results show the new name (read at request time) and the old one finds them.
+    """
     if not raw:
-        for kind in getattr(instance, "kind_names_changed", ()):
-            search.schedule("kind", kind)
+        for kind in sorted(getattr(instance, "kind_names_changed", ())):
+            reindex_kind.enqueue(kind)
 
 
 def _themes_changed(doc_type):

@@ -16,6 +16,7 @@ from briefings import body
 from briefings.models import Briefing, StoredBody
 from portal.models import SiteSettings
 from tests.factories import BriefingFactory, CourseFactory, PrintBriefingFactory, SubscriberFactory
+from tests.mail.conftest import run_worker
 from tests.portal.search_helpers import result_titles
 
 pytestmark = pytest.mark.django_db
@@ -39,13 +40,14 @@ def committed(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def name_kinds(committed):
-    """Save the site settings with these kind names ({field suffix: name}), as staff would in admin."""
+    """Save the site settings with these kind names ({field suffix: name}), as staff would; the worker runs."""
 
     def run(**names):
         site = SiteSettings.load()
         for field, value in names.items():
             setattr(site, f"name_{field}", value)
         committed(site.save)
+        run_worker()
         return site
 
     return run
@@ -196,6 +198,19 @@ def test_search_finds_a_name_no_synonym_knows_and_shows_and_filters_by_it(client
     assert result_titles(client.get(url, {"q": "learning lesson"})) == []
 
 
+def test_until_the_worker_has_re_indexed_results_show_the_new_name_and_the_old_name_finds(client, committed):
+    committed(BriefingFactory, title="Many families", summary="Across cases.", kind=REVIEW)
+    site = SiteSettings.load()
+    site.name_thematic_review, site.name_thematic_review_plural = "Learning lesson", "Learning lessons"
+    committed(site.save)
+    url = reverse("search")
+    response = client.get(url, {"q": "thematic review"})
+    assert result_titles(response) == ["Many families"]
+    assert "Learning lesson" in eyebrows(response)
+    run_worker()
+    assert result_titles(client.get(url, {"q": "learning lesson"})) == ["Many families"]
+
+
 def test_a_name_change_shows_at_once_on_pages_the_page_cache_holds(client, committed, name_kinds, settings):
     settings.PAGE_CACHE_SECONDS = 600
     briefing = committed(BriefingFactory)
@@ -273,6 +288,7 @@ def test_staff_set_the_names_in_site_settings_and_a_bad_one_changes_nothing(staf
     )
     assert saved.status_code == 302
     assert SiteSettings.load().name_seven_minute_briefing == "Safer7 briefing"
+    run_worker()
     staff_client.logout()
     assert result_titles(client.get(reverse("search"), {"q": "safer7 briefing"})) == ["Home conditions"]
     assert "Safer7 briefing" in eyebrows(client.get(briefing.get_absolute_url()))

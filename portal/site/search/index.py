@@ -12,8 +12,10 @@ import threading
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import task
 
 from briefings.models import Briefing, Resource
+from portal.cache import invalidate
 from portal.models import SearchDocument
 from portal.publication import Status
 from portal.site.search.text import clean_text, join_sentences, plain_text
@@ -205,7 +207,17 @@ def index_kind(kind, batch_size=500):
     """Re-index every briefing of one kind (its name, set in site settings, is part of their text)."""
     ids = list(Briefing._base_manager.filter(kind=kind).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
-        index_briefings(ids[start : start + batch_size])
+        with transaction.atomic():
+            index_briefings(ids[start : start + batch_size])
+    # Search results cached meanwhile (under the generation the settings' save moved on) lack the new name.
+    invalidate()
+    return len(ids)
+
+
+@task()
+def reindex_kind(kind):
+    """index_kind in the worker: a site settings save that renames a kind cannot wait for thousands of rows."""
+    return index_kind(kind)
 
 
 INDEXERS = {
@@ -292,11 +304,8 @@ def flush():
     try:
         with transaction.atomic():
             themes = by_type.pop("theme", set())
-            kinds = by_type.pop("kind", set())
             _index_by_type(by_type)
             for theme_id in themes:
                 index_theme(theme_id)
-            for kind in kinds:
-                index_kind(kind)
     except Exception:
         log.exception("Search index update failed; run manage.py rebuild_search_index")
