@@ -192,6 +192,8 @@ class Briefing(Publishable):
     @staticmethod
     def kind_name_of(kind, plural=False):
         """What the partnership calls this kind (set in site settings), or the built-in name: plain text."""
+        if kind not in Briefing.Kind.values:
+            return str(kind)  # a value no longer defined (an old row): shown as it is rather than failing the page
         kind = Briefing.Kind(kind)
         return SiteSettings.cached().kind_name(kind.value, plural) or (kind.plural if plural else kind.label)
 

@@ -53,19 +53,20 @@ def _briefing_documents(briefing):
     body += [
         f"{fact.figure} {fact.text}" + (f" ({fact.source})" if fact.source else "") for fact in briefing.key_facts.all()
     ]
+    kind_name = briefing.kind_name
     yield SearchDocument(
         type=SearchDocument.Type.BRIEFING,
         object_id=briefing.pk,
         briefing=briefing,
         subtype=briefing.kind,
-        label=briefing.kind_name,
+        label=kind_name,
         title=clean_text(briefing.title),
         summary=clean_text(briefing.summary),
         body=join_sentences(*body)[:MAX_BODY_LENGTH],
         # The kind by the partnership's name and by the built-in one, so a search for either finds it.
         keywords=join_sentences(
             *theme_names,
-            *dict.fromkeys([briefing.kind_name, briefing.get_kind_display()]),
+            *dict.fromkeys([kind_name, briefing.get_kind_display()]),
             briefing.publisher,
             briefing.get_based_on_display(),
         ),
