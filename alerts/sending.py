@@ -320,7 +320,7 @@ def describe(event):
         }
     briefing = event.briefing
     return {
-        "label": "Updated briefing" if event.kind == Kind.UPDATED_BRIEFING else f"New {briefing.get_kind_display()}",
+        "label": "Updated briefing" if event.kind == Kind.UPDATED_BRIEFING else f"New {briefing.kind_name}",
         "title": briefing.title,
         "url": site_link(briefing.get_absolute_url()),
         "summary": briefing.summary,

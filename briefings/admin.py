@@ -53,6 +53,12 @@ KIND_DESCRIPTIONS = {
 }
 
 
+def staff_kind_label(kind):
+    """The built-in name staff know a kind by, with the name readers see when the partnership set its own."""
+    shown = Briefing.kind_name_of(kind)
+    return kind.label if shown == kind.label else f"{kind.label} (shown to readers as “{shown}”)"
+
+
 def requested_kind(request):
     kind = request.GET.get("kind")
     return kind if kind in Briefing.Kind.values else None
@@ -232,7 +238,7 @@ class BriefingAdmin(PublishableAdmin):
             **self.admin_site.each_context(request),
             "title": "What kind of briefing?",
             "opts": self.opts,
-            "kinds": [(kind, kind.label, KIND_DESCRIPTIONS.get(kind, "")) for kind in Briefing.Kind],
+            "kinds": [(kind, staff_kind_label(kind), KIND_DESCRIPTIONS.get(kind, "")) for kind in Briefing.Kind],
             "kept": kept,
             "is_popup": "_popup" in request.GET,
         }

@@ -17,10 +17,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.template.loader import get_template, render_to_string
 from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
+from django_tasks import task
 
 from portal import versions
 from portal.history import PARTS
 from portal.markdown import RENDERER_VERSION, rerendered, rows_updated
+from portal.models import SiteSettings
 
 from .models import Briefing, StoredBody, Theme
 
@@ -44,9 +46,9 @@ def templates_digest():
 
 
 def key(briefing):
-    """The digest of what a body is made from that a page reads anyway: the briefing's row and the code."""
+    """The digest of what a body is made from that a page reads anyway: the briefing's row, its kind's name, code."""
     raw = repr((RENDERER_VERSION, templates_digest(), get_script_prefix(), settings.MEDIA_URL,
-                [getattr(briefing, name) for name in FIELDS]))  # fmt: skip
+                [getattr(briefing, name) for name in FIELDS], briefing.kind_name))  # fmt: skip
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -232,6 +234,24 @@ def _rerendered(sender, stale_only=False, **kwargs):
     return store(pks)
 
 
+@task()
+def store_kind(kind):
+    """Store again the bodies of every briefing of one kind, whose name changed in the site settings."""
+    return store(Briefing._base_manager.filter(kind=kind).values_list("pk", flat=True))
+
+
+def _kind_names_saved(sender, instance, raw=False, **kwargs):
+    """Site settings saved: the bodies that show a kind whose name changed are stored again by the worker.
+
+    Thousands of bodies take minutes to render, too long for the admin's request; until they are stored,
+    their digest (which has the kind's name) no longer matches, so pages render them with the new name.
+    """
+    if not raw:
+        for kind in sorted(getattr(instance, "kind_names_changed", ())):
+            # Enqueued in the save's own transaction: the task exists exactly when the new name does.
+            store_kind.enqueue(kind)
+
+
 _on_theme, _on_course = _linked("themes"), _linked("courses")
 _on_theme_rows, _on_course_rows = _linked_rows_updated("themes"), _linked_rows_updated("courses")
 
@@ -251,3 +271,4 @@ def connect():
         pre_delete.connect(handler, sender=model, dispatch_uid=f"body-delete-{label}")
         rows_updated.connect(rows_handler, sender=model, dispatch_uid=f"body-update-{label}")
     rerendered.connect(_rerendered, dispatch_uid="body-rerender")
+    post_save.connect(_kind_names_saved, sender=SiteSettings, dispatch_uid="body-kind-names")

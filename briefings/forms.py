@@ -23,7 +23,7 @@ class BriefingFilterForm(FilterForm):
         "year": "published__year",
     }
 
-    kind = forms.ChoiceField(label="Type", required=False, choices=[("", "All types"), *Briefing.Kind.choices])
+    kind = forms.ChoiceField(label="Type", required=False)
     theme = forms.ChoiceField(label="Theme", required=False)
     audience = forms.ChoiceField(
         label="Audience", required=False, choices=[("", "Any audience"), *Briefing.Audience.choices]
@@ -33,6 +33,8 @@ class BriefingFilterForm(FilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        kinds = ((kind.value, Briefing.kind_name_of(kind)) for kind in Briefing.Kind)
+        self.fields["kind"].choices = [("", "All types"), *kinds]
         published = Briefing.objects.published()
         themes = Theme.objects.filter(briefings__in=published).distinct().order_by("name")
         self.fields["theme"].choices = [("", "All themes"), *themes.values_list("slug", "name")]

@@ -10,7 +10,7 @@ from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from portal.markdown import MAX_MARKDOWN_LENGTH, RenderedMarkdown, RenderedQuerySet, is_bare_link, length_limit
-from portal.models import validate_web_address
+from portal.models import SiteSettings, validate_web_address
 from portal.publication import PublicationQuerySet, Publishable, published_q
 from portal.versions import PartQuerySet
 
@@ -188,6 +188,19 @@ class Briefing(Publishable):
     @property
     def is_overdue(self):
         return self.review_due is not None and self.review_due < timezone.localdate()
+
+    @staticmethod
+    def kind_name_of(kind, plural=False):
+        """What the partnership calls this kind (set in site settings), or the built-in name: plain text."""
+        if kind not in Briefing.Kind.values:
+            return str(kind)  # a value no longer defined (an old row): shown as it is rather than failing the page
+        kind = Briefing.Kind(kind)
+        return SiteSettings.cached().kind_name(kind.value, plural) or (kind.plural if plural else kind.label)
+
+    @property
+    def kind_name(self):
+        """The name of this briefing's kind as readers see it everywhere (pages, print, feeds, search, email)."""
+        return self.kind_name_of(self.kind)
 
 
 class OrderedPart(models.Model):

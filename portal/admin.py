@@ -54,6 +54,22 @@ class SiteSettingsAdmin(SiteWordsMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["partnership_name", "contact_email", "updated_at"]}),
         (
+            "Names for kinds of briefing",
+            {
+                "fields": [
+                    ("name_seven_minute_briefing", "name_seven_minute_briefing_plural"),
+                    ("name_thematic_review", "name_thematic_review_plural"),
+                    ("name_audit_findings", "name_audit_findings_plural"),
+                ],
+                "description": (
+                    "If your partnership calls a kind of briefing something else (a “Safer7 briefing”, a “learning "
+                    "brief”), give the name for one and for several. Pages, print, feeds, filters, search and alert "
+                    "emails use it; search still finds the built-in name and its usual synonyms. Leave both empty "
+                    "for the built-in name. Plain words only, up to 60 characters."
+                ),
+            },
+        ),
+        (
             "Reader safety",
             {
                 "fields": ["emergency_line", "exit_url"],

@@ -70,7 +70,7 @@ def _briefing_row(briefing, date=None, note=""):
     public = briefing.get_absolute_url() if briefing.is_published else ""
     return DeskRow(
         title=briefing.title,
-        kind=briefing.get_kind_display(),
+        kind=briefing.kind_name,
         admin_url=reverse("admin:briefings_briefing_change", args=[briefing.pk]),
         public_url=public,
         date=date,

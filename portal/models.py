@@ -6,6 +6,7 @@ from markdownx.models import MarkdownxField
 
 from portal.cache import generation
 from portal.markdown import MAX_MARKDOWN_LENGTH, RenderedMarkdown, RenderedQuerySet, length_limit
+from portal.text import tidy_line
 
 
 def validate_web_address(value):
@@ -15,6 +16,36 @@ def validate_web_address(value):
             "Enter a web address that starts with https:// (or http://).",
             code="scheme",
         )
+
+
+# The kinds of briefing (briefings.Briefing.Kind values) whose names a partnership may set: a field
+# `name_<kind>` and `name_<kind>_plural` each. Kept here as plain words so this base app needs no briefings.
+KIND_NAME_KINDS = ("thematic_review", "seven_minute_briefing", "audit_findings")
+KIND_NAME_LENGTH = 60
+# Characters that would read as markup or an entity wherever a name is shown: a name is plain words.
+MARKUP = set("<>&{}")
+
+
+def validate_kind_name(value):
+    """A kind's name is one line of plain words: it is shown in pages, feeds, emails and search results."""
+    if MARKUP & set(value):
+        raise ValidationError("Use plain words: no < > & { or } characters.", code="markup")
+
+
+def kind_name_field(label, plural=False):
+    return models.CharField(
+        f"{label}{' (plural)' if plural else ''}",
+        max_length=KIND_NAME_LENGTH,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_kind_name],
+        help_text=(
+            "For several, as in a filter or a heading, for example “Safer7 briefings”."
+            if plural
+            else "What your partnership calls one, for example “Safer7 briefing”. Leave empty for the built-in name."
+        ),
+    )
 
 
 class SiteSettings(RenderedMarkdown):
@@ -76,6 +107,12 @@ class SiteSettings(RenderedMarkdown):
             "for the reach report."
         ),
     )
+    name_thematic_review = kind_name_field("thematic review")
+    name_thematic_review_plural = kind_name_field("thematic review", plural=True)
+    name_seven_minute_briefing = kind_name_field("7-minute briefing")
+    name_seven_minute_briefing_plural = kind_name_field("7-minute briefing", plural=True)
+    name_audit_findings = kind_name_field("audit findings")
+    name_audit_findings_plural = kind_name_field("audit findings", plural=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RenderedQuerySet.as_manager()
@@ -87,8 +124,38 @@ class SiteSettings(RenderedMarkdown):
     def __str__(self):
         return "Site settings"
 
+    def clean(self):
+        super().clean()
+        errors = {}
+        for kind in KIND_NAME_KINDS:
+            one, several = f"name_{kind}", f"name_{kind}_plural"
+            setattr(self, one, tidy_line(getattr(self, one)))
+            setattr(self, several, tidy_line(getattr(self, several)))
+            # Half a pair would show the partnership's name for one and the built-in name for several.
+            if getattr(self, one) and not getattr(self, several):
+                errors[several] = "Give the name for several too (for example “Safer7 briefings”)."
+            elif getattr(self, several) and not getattr(self, one):
+                errors[one] = "Give the name for one too (for example “Safer7 briefing”)."
+        if errors:
+            raise ValidationError(errors)
+
+    def kind_name(self, kind, plural=False):
+        """The partnership's name for a kind of briefing (a Briefing.Kind value), or "" for the built-in one."""
+        if kind not in KIND_NAME_KINDS:
+            return ""
+        return getattr(self, f"name_{kind}_plural" if plural else f"name_{kind}")
+
+    def kind_names(self):
+        """Every kind name as set, (kind, one, several) each: what decides the words a page shows for kinds."""
+        return tuple((kind, self.kind_name(kind), self.kind_name(kind, plural=True)) for kind in KIND_NAME_KINDS)
+
     def save(self, *args, **kwargs):
         self.pk = 1
+        # Which kinds' names this save changes, for the post_save handlers that re-render bodies and re-index
+        # search: a name change must reach them without anyone running a command.
+        before = SiteSettings.objects.filter(pk=1).first() if not kwargs.get("force_insert") else None
+        old = {kind: one for kind, one, _ in (before or SiteSettings()).kind_names()}
+        self.kind_names_changed = {kind for kind, one, _ in self.kind_names() if one != old[kind]}
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -81,7 +81,7 @@ class BriefingFeed(Feed):
         return item.updated_at
 
     def item_categories(self, item):
-        return [clean_text(theme.name) for theme in item.themes.all()]
+        return [clean_text(item.kind_name), *(clean_text(theme.name) for theme in item.themes.all())]
 
 
 class ThemeFeed(BriefingFeed):

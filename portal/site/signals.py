@@ -15,8 +15,9 @@ from django.urls import reverse
 from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
 from mail.outbox import send_mail_later
 from portal import publication, redirects
-from portal.models import PendingRevision
+from portal.models import PendingRevision, SiteSettings
 from portal.site import search
+from portal.site.search.index import reindex_kind
 from training.models import Course, LearningOutcome
 
 M2M_ACTIONS = {"post_add", "post_remove", "post_clear"}
@@ -47,6 +48,17 @@ def _course_part(sender, instance, **kwargs):
 def _theme(sender, instance, created=False, **kwargs):
     if not created:
         search.schedule("theme", instance.pk)
+
+
+def _kind_names(sender, instance, raw=False, **kwargs):
+    """Site settings saved: briefings of a kind whose name changed are found by the new name, no longer the old.
+
+    Re-indexed by the worker (thousands of rows would hold up the admin's save); the task is enqueued in the
+    save's transaction. Meanwhile the results show the new name (read at request time) and the old one finds them.
+    """
+    if not raw:
+        for kind in sorted(getattr(instance, "kind_names_changed", ())):
+            reindex_kind.enqueue(kind)
 
 
 def _themes_changed(doc_type):
@@ -119,6 +131,7 @@ def connect():
         label = model._meta.label
         post_save.connect(handler, sender=model, dispatch_uid=f"search-save-{label}")
         post_delete.connect(handler, sender=model, dispatch_uid=f"search-delete-{label}")
+    post_save.connect(_kind_names, sender=SiteSettings, dispatch_uid="search-kind-names")
     for model, doc_type in [(Briefing, "briefing"), (Resource, "resource"), (Course, "course")]:
         m2m_changed.connect(
             _themes_changed(doc_type),

@@ -39,7 +39,7 @@ def test_theme_feed_lists_only_that_themes_published_briefings(client):
     BriefingFactory(title="Off theme")
     channel, found = items(client.get(reverse("feed-theme", args=[theme.slug])))
     assert [item.findtext("title") for item in found] == ["On theme"]
-    assert [c.text for c in found[0].findall("category")] == ["Adolescent neglect"]
+    assert [c.text for c in found[0].findall("category")] == ["7-minute briefing", "Adolescent neglect"]
     assert "Adolescent neglect" in channel.findtext("title")
 
 

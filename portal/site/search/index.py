@@ -12,8 +12,10 @@ import threading
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import task
 
 from briefings.models import Briefing, Resource
+from portal.cache import invalidate
 from portal.models import SearchDocument
 from portal.publication import Status
 from portal.site.search.text import clean_text, join_sentences, plain_text
@@ -51,17 +53,22 @@ def _briefing_documents(briefing):
     body += [
         f"{fact.figure} {fact.text}" + (f" ({fact.source})" if fact.source else "") for fact in briefing.key_facts.all()
     ]
+    kind_name = briefing.kind_name
     yield SearchDocument(
         type=SearchDocument.Type.BRIEFING,
         object_id=briefing.pk,
         briefing=briefing,
         subtype=briefing.kind,
-        label=briefing.get_kind_display(),
+        label=kind_name,
         title=clean_text(briefing.title),
         summary=clean_text(briefing.summary),
         body=join_sentences(*body)[:MAX_BODY_LENGTH],
+        # The kind by the partnership's name and by the built-in one, so a search for either finds it.
         keywords=join_sentences(
-            *theme_names, briefing.get_kind_display(), briefing.publisher, briefing.get_based_on_display()
+            *theme_names,
+            *dict.fromkeys([kind_name, briefing.get_kind_display()]),
+            briefing.publisher,
+            briefing.get_based_on_display(),
         ),
         url=briefing.get_absolute_url(),
         date=briefing.published,
@@ -195,6 +202,23 @@ def index_theme(theme_id):
     for doc_type, object_id in rows:
         by_type.setdefault(doc_type, set()).add(object_id)
     _index_by_type(by_type)
+
+
+def index_kind(kind, batch_size=500):
+    """Re-index every briefing of one kind (its name, set in site settings, is part of their text)."""
+    ids = list(Briefing._base_manager.filter(kind=kind).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        with transaction.atomic():
+            index_briefings(ids[start : start + batch_size])
+    # Search results cached meanwhile (under the generation the settings' save moved on) lack the new name.
+    invalidate()
+    return len(ids)
+
+
+@task()
+def reindex_kind(kind):
+    """index_kind in the worker: a site settings save that renames a kind cannot wait for thousands of rows."""
+    return index_kind(kind)
 
 
 INDEXERS = {

@@ -38,14 +38,21 @@ PAGE_SIZE = 20
 # The largest page number tried before the count is known (a bigger one gets the last page).
 MAX_PAGE = 100_000
 Type = SearchDocument.Type
-# The "Show" filter: everything, each type, and each kind of briefing the model defines.
-KIND_CHOICES = [
-    ("", "All results"),
-    (Type.BRIEFING, "All briefings"),
-    *((kind.value, kind.plural) for kind in Briefing.Kind),
-    (Type.COURSE, "Training courses"),
-    (Type.RESOURCE, "Resources"),
-]
+# The "Show" filter's values: everything, each type, and each kind of briefing the model defines.
+KIND_VALUES = ["", Type.BRIEFING, *Briefing.Kind.values, Type.COURSE, Type.RESOURCE]
+
+
+def kind_choices():
+    """The "Show" filter: everything, each type, and each kind of briefing by the partnership's name for it."""
+    return [
+        ("", "All results"),
+        (Type.BRIEFING, "All briefings"),
+        *((kind.value, Briefing.kind_name_of(kind, plural=True)) for kind in Briefing.Kind),
+        (Type.COURSE, "Training courses"),
+        (Type.RESOURCE, "Resources"),
+    ]
+
+
 # Cached results are pickled Result objects: a new prefix whenever that class moves or changes,
 # so entries written by the previous version are never read.
 CACHE_PREFIX = "site-search-2:"
@@ -102,7 +109,7 @@ class Search:
         with connection.cursor() as cursor:
             cursor.execute(*self.statement(kind, number))
             rows = cursor.fetchall()
-        counts, ids = dict.fromkeys(dict(KIND_CHOICES), 0), []
+        counts, ids = dict.fromkeys(KIND_VALUES, 0), []
         for doc_type, subtype, n, pk in rows:
             if pk is not None:
                 ids.append(pk)
@@ -186,7 +193,7 @@ def run_search(query, kind="", theme="", page=None):
     """Everything the search page shows for this query, filters and page number. Never raises on odd input."""
     query = clean_query(query)
     themes = list(Theme.objects.only("pk", "name", "slug"))
-    kind = kind if kind in dict(KIND_CHOICES) else ""
+    kind = kind if kind in KIND_VALUES else ""
     theme = next((t for t in themes if t.slug == theme), None)
     parsed = expand(parse_query(query), synonyms())
     context = {
@@ -196,7 +203,7 @@ def run_search(query, kind="", theme="", page=None):
         "themes": themes,
         "searched": bool(query),
         "parsed": bool(parsed),
-        "kind_options": [(value, label, None) for value, label in KIND_CHOICES],
+        "kind_options": [(value, label, None) for value, label in kind_choices()],
         "page_obj": None,
         "count": 0,
         "results": [],
@@ -228,7 +235,7 @@ def run_search(query, kind="", theme="", page=None):
         page_obj=page_obj,
         results=results,
         suggestion=suggested,
-        kind_options=[(value, label, counts.get(value, 0)) for value, label in KIND_CHOICES],
+        kind_options=[(value, label, counts.get(value, 0)) for value, label in kind_choices()],
     )
     return context
 
