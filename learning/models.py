@@ -126,7 +126,9 @@ class FollowUp(models.Model):
         ordering = ["-sent_at"]
         indexes = [
             models.Index(fields=["status", "expires_at"]),
-            models.Index(fields=["status", "answered_at"], name="followup_answered"),
+            # The report lists the latest answers (newest first, then by id): PostgreSQL walks this index back
+            # and stops at the page's count; without the id it sorted every answer in the period.
+            models.Index(fields=["status", "answered_at", "id"], name="followup_answered_latest"),
         ]
 
     def __str__(self):

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from briefings.models import Briefing, FeaturedTheme, Theme
+from briefings.models import Briefing, FeaturedTheme, ProfessionalGroup, Theme
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +59,16 @@ def test_loading_the_demo_twice_changes_nothing(demo_content):
         FeaturedTheme.objects.count(),
         Briefing.history.count(),
     ) == counts
+
+
+def test_demo_briefings_are_tagged_with_professional_groups_so_the_filter_narrows_the_list(client, demo_content):
+    for briefing in Briefing.objects.all():
+        assert briefing.professional_groups.exists(), briefing.slug
+    published = Briefing.objects.published().count()
+    shown = {}
+    for slug in ProfessionalGroup.objects.values_list("slug", flat=True):
+        response = client.get(reverse("briefings:list"), {"group": slug})
+        shown[slug] = response.context["page"].paginator.count
+    # Each group a reader might pick finds something, and the groups do not all find the same briefings.
+    assert all(shown[slug] for slug in ["health", "education", "police", "social-care", "early-help"]), shown
+    assert min(shown.values()) < published and len(set(shown.values())) > 1, shown

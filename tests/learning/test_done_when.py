@@ -27,7 +27,7 @@ ANSWER = "Every supervision now starts with the child's day."
 
 
 def csv_rows(client):
-    text = client.get(URL, {"format": "csv"}).content.decode("utf-8-sig")
+    text = b"".join(client.get(URL, {"format": "csv"}).streaming_content).decode("utf-8-sig")
     counts, changes = text.split("\r\n\r\n")
     table = {(row[0], row[1]): row[2:] for row in list(csv.reader(io.StringIO(counts)))[1:]}
     return table, list(csv.reader(io.StringIO(changes)))[1:]
