@@ -175,6 +175,15 @@ class Briefing(Publishable):
     def get_absolute_url(self):
         return reverse("briefings:detail", args=[self.slug])
 
+    @property
+    def kind_plural(self):
+        return self.Kind(self.kind).plural
+
+    @property
+    def kind_list_url(self):
+        """The briefing list filtered to this kind: the step above a briefing in its breadcrumbs."""
+        return f"{reverse('briefings:list')}?kind={self.kind}"
+
     @cached_property
     def theme_list(self):
         """The briefing's themes, read once per request (page head and body both show them)."""
