@@ -64,3 +64,15 @@ def test_pages_worth_printing_have_a_print_button(client, path):
     }.get(path, path)
     page = client.get(path).content.decode()
     assert len(re.findall(r"<button[^>]*data-print-button[^>]*hidden", page)) == 1, path
+
+
+def test_training_links_on_pages_worth_printing_carry_their_full_address(client):
+    """What's on, a theme, the course list and a course's prerequisites print each course's address."""
+    theme = ThemeFactory(name="Neglect")
+    first = CourseFactory(title="Neglect basics", slug="neglect-basics", themes=[theme])
+    second = CourseFactory(title="Neglect in depth", slug="neglect-in-depth")
+    second.prerequisites.add(first)
+    SessionFactory(course=first)
+    link = '<a href="http://testserver/training/neglect-basics/">Neglect basics</a>'
+    for path in ["/training/whats-on/", theme.get_absolute_url(), "/training/", second.get_absolute_url()]:
+        assert link in client.get(path).content.decode(), path
