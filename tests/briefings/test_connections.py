@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefings.models import Briefing, StoredBody
+from portal.models import SiteSettings
 from tests.factories import BriefingFactory, CourseFactory, SessionFactory, SubscriberFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -250,3 +251,19 @@ def test_draft_preview_offers_no_sharing_or_related(staff_client):
     page = staff_client.get(draft.get_absolute_url()).content.decode()
     assert "data-copy-link" not in page
     assert 'class="related-briefings"' not in page
+
+
+def test_a_cached_page_shows_a_newly_published_related_briefing_at_once(client, settings, django_assert_num_queries):
+    """The page cache is emptied by any content change, related briefings included."""
+    settings.PAGE_CACHE_SECONDS = 600
+    SiteSettings.load()  # made on first use otherwise, and that save would empty the cache after the first page
+    theme = ThemeFactory()
+    briefing = BriefingFactory(themes=[theme])
+    assert related_titles(client, briefing) == []
+    with django_assert_num_queries(0):  # served from the page cache
+        assert related_titles(client, briefing) == []
+    draft = BriefingFactory(title="Soon related", themes=[theme], draft=True)
+    assert related_titles(client, briefing) == []
+    draft.status = Briefing.Status.PUBLISHED
+    draft.save()
+    assert related_titles(client, briefing) == ["Soon related"]
