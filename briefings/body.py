@@ -34,6 +34,11 @@ TEMPLATES = [TEMPLATE, TAGS_TEMPLATE, "briefings/includes/meta.html", "briefings
 FIELDS = ["slug", "title", "summary", "kind", "audience", "publisher", "based_on", "sample_description",
           "published", "last_reviewed", "review_due", "version"]  # fmt: skip
 
+# Links to the site's own pages in a body (its training) print their full address after them, as every
+# outside link does (print.css). A stored body cannot know the host a reader came by, so it holds this
+# origin, which never resolves, and page_context() puts the request's in its place.
+ORIGIN = "https://this-site.invalid"
+
 _templates_digest = []
 _pending = threading.local()
 
@@ -111,6 +116,7 @@ def render(briefing):
     prefetch_related_objects([briefing], "sections", "questions", "key_facts", "resources")
     context = {
         "briefing": briefing,
+        "origin": ORIGIN,
         "sheet": briefing.kind == Briefing.Kind.SEVEN_MINUTE_BRIEFING and fits_one_sheet(briefing),
     }
     return mark_safe(render_to_string(TEMPLATE, context)), mark_safe(render_to_string(TAGS_TEMPLATE, context))  # noqa: S308
@@ -125,14 +131,15 @@ def stored(briefing):
     return row if row.key == key(briefing) else None
 
 
-def page_context(briefing):
+def page_context(briefing, request):
     """What templates/briefings/detail.html needs besides the briefing: `body` and the head's `article_tags`."""
     row = stored(briefing)
     if row is None:
         html, tags = render(briefing)
     else:
-        html, tags = mark_safe(row.html), mark_safe(row.tags)  # noqa: S308 - rendered by the templates
-    return {"body": html, "article_tags": tags}
+        html, tags = row.html, row.tags
+    html = html.replace(ORIGIN, f"{request.scheme}://{request.get_host()}")
+    return {"body": mark_safe(html), "article_tags": mark_safe(tags)}  # noqa: S308 - rendered by the templates
 
 
 def store(pks, batch_size=200):

@@ -175,6 +175,16 @@ class Briefing(Publishable):
     def get_absolute_url(self):
         return reverse("briefings:detail", args=[self.slug])
 
+    @property
+    def kind_plural(self):
+        """The name of several of this kind as readers see it ("Safer7 briefings")."""
+        return self.kind_name_of(self.kind, plural=True)
+
+    @property
+    def kind_list_url(self):
+        """The briefing list filtered to this kind: the step above a briefing in its breadcrumbs."""
+        return f"{reverse('briefings:list')}?kind={self.kind}"
+
     @cached_property
     def theme_list(self):
         """The briefing's themes, read once per request (page head and body both show them)."""

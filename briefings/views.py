@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -52,16 +52,39 @@ def briefing_detail(request, slug):
         briefing = get_object_or_404(page_queryset(request.user.is_staff), slug=slug)
     except Http404:
         return withdrawn(request, slug)
-    context = {"briefing": briefing, **body.page_context(briefing)}
+    context = {"briefing": briefing, **body.page_context(briefing, request)}
+    if briefing.is_published:
+        context["related"] = related_briefings(briefing)
     return private_if_staff(request, render(request, "briefings/detail.html", context))
+
+
+RELATED = 3
+
+
+def related_briefings(briefing, limit=RELATED):
+    """Published briefings sharing the most themes with `briefing`, then of its kind, newest first: one query.
+
+    Read with the page, not stored in its body, since they change when other briefings do.
+    """
+    its_themes = Briefing.themes.through.objects.filter(briefing_id=briefing.pk).values("theme_id")
+    return list(
+        Briefing.objects.published()
+        .exclude(pk=briefing.pk)
+        .annotate(
+            shared=Count("themes", filter=Q(themes__in=its_themes)),
+            same_kind=Case(When(kind=briefing.kind, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        )
+        .filter(Q(shared__gt=0) | Q(kind=briefing.kind))
+        .only("slug", "title", "summary", "kind", "published")
+        .order_by("-shared", "-same_kind", "-published", "-pk")[:limit]
+    )
 
 
 def withdrawn(request, slug):
     briefing = Briefing.objects.filter(slug=slug).first()
     themes = list(briefing.themes.all()[:3]) if briefing else []
-    return publication.withdrawn(
-        request, briefing, noun="briefing", themes=themes, listing=(reverse("briefings:list"), "all briefings")
-    )
+    listing = (reverse("briefings:list"), "all briefings", "Briefings")
+    return publication.withdrawn(request, briefing, noun="briefing", themes=themes, listing=listing)
 
 
 def theme_list(request):

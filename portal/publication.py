@@ -108,11 +108,17 @@ def withdrawn(request, item, *, noun, themes, listing):
     """410 Gone for an item the public could once read and no longer can; otherwise 404.
 
     A never-published draft stays a plain "not found": its title is not the public's business.
-    `listing` is the (address, name) of the list readers can go back to.
+    `listing` is the (address, link text, breadcrumb) of the list readers can go back to.
     """
     if item is None or not item.was_public():
         raise Http404(f"No {noun} at this address.")
-    context = {"item": item, "noun": noun, "themes": themes, "listing_url": listing[0], "listing_name": listing[1]}
+    context = {
+        "item": item,
+        "noun": noun,
+        "title": f"{noun.capitalize()} withdrawn",
+        "themes": themes,
+        **dict(zip(("listing_url", "listing_name", "listing_crumb"), listing, strict=True)),
+    }
     response = render(request, "portal/withdrawn.html", context, status=410)
     response["Cache-Control"] = "no-cache"
     return response

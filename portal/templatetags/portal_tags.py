@@ -1,10 +1,12 @@
 import datetime
+import json
 import re
 
 from django import template
 from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
 from django.utils.dates import MONTHS
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from portal.markdown import render_block
@@ -90,3 +92,38 @@ def phone_links(text):
         last = match.end()
     parts.append(escape(text[last:]))
     return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped
+
+
+# JSON in a <script> element: these characters could end the element or start markup inside it.
+_JSON_IN_SCRIPT = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumbs(context, *steps):
+    """The trail from Home to this page: `{% breadcrumbs "Label" url ... "This page" %}`, with its BreadcrumbList.
+
+    Steps are label and address pairs, then the page's own label (its address is the request's).
+    """
+    *pairs, current = steps
+    if len(pairs) % 2:
+        raise template.TemplateSyntaxError("breadcrumbs takes label and address pairs, then the page's label")
+    request = context["request"]
+    trail = [("Home", reverse("home")), *zip(pairs[::2], pairs[1::2], strict=True)]
+    items = [format_html('<li class="breadcrumbs__item"><a href="{}">{}</a></li>', url, label) for label, url in trail]
+    items.append(format_html('<li class="breadcrumbs__item" aria-current="page">{}</li>', current))
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": str(label), "item": request.build_absolute_uri(url)}
+            for position, (label, url) in enumerate([*trail, (current, request.path)], start=1)
+        ],
+    }
+    # Data for search engines, never run, so the Content Security Policy has nothing to allow.
+    structured = json.dumps(data, ensure_ascii=False).translate(_JSON_IN_SCRIPT)
+    return format_html(
+        '<nav class="breadcrumbs" aria-label="Breadcrumb"><ol class="breadcrumbs__list">{}</ol></nav>\n'
+        '<script type="application/ld+json">{}</script>',
+        mark_safe("".join(items)),  # noqa: S308 - each item escaped by format_html
+        mark_safe(structured),  # noqa: S308 - JSON with <, > and & escaped
+    )

@@ -224,3 +224,37 @@
     init();
   }
 })();
+
+/* "Copy link" on pages worth sharing. The button is rendered hidden and shown only where the
+   clipboard can be written; "Email to a colleague" beside it is a plain mailto: link. */
+(function () {
+  "use strict";
+
+  function init() {
+    if (!navigator.clipboard || !window.isSecureContext) {
+      return;
+    }
+    document.querySelectorAll("[data-copy-link]").forEach(function (button) {
+      var status = button.closest(".share") && button.closest(".share").querySelector("[data-copy-status]");
+      var say = function (text) {
+        if (status) {
+          status.textContent = text;
+        }
+      };
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        say("");
+        navigator.clipboard.writeText(button.getAttribute("data-copy-link")).then(
+          function () { say("Link copied. You can paste it into an email or message."); },
+          function () { say("The link could not be copied. Copy it from the address bar instead."); }
+        );
+      });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -55,7 +55,7 @@ def test_page_queries_do_not_grow_with_content(django_assert_max_num_queries, na
 def test_staff_detail_queries_do_not_grow_with_sections(django_assert_max_num_queries, staff_user):
     client = Client()
     client.force_login(staff_user)
-    small = BriefingFactory(sections=1, questions=1)
+    small = BriefingFactory(sections=1, questions=1, draft=True)
     large = BriefingFactory(sections=50, questions=50, key_facts=50, resources=50, draft=True)
     assert count_queries(django_assert_max_num_queries, small.get_absolute_url(), client) == count_queries(
         django_assert_max_num_queries, large.get_absolute_url(), client

@@ -81,6 +81,7 @@ def public_pages():
         ("presenter", reverse("briefings:present", args=[briefings["seven_minute_briefing"].slug])),
         ("theme", theme.get_absolute_url()),
         ("course list", reverse("training:list")),
+        ("what's on", reverse("training:whats-on")),
         ("course detail", course.get_absolute_url()),
         ("course with every session label", rich_course().get_absolute_url()),
         ("review with four themes", briefing_with_four_themes().get_absolute_url()),
