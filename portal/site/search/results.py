@@ -22,6 +22,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from briefings.models import Briefing, Theme
+from pages.models import Page
 from portal.cache import generation
 from portal.models import SearchDocument
 from portal.publication import Status, published_q
@@ -45,6 +46,7 @@ KIND_CHOICES = [
     *((kind.value, kind.plural) for kind in Briefing.Kind),
     (Type.COURSE, "Training courses"),
     (Type.RESOURCE, "Resources"),
+    (Type.PAGE, "Partnership pages"),
 ]
 # Cached results are pickled Result objects: a new prefix whenever that class moves or changes,
 # so entries written by the previous version are never read.
@@ -61,6 +63,8 @@ def public_documents():
         | (Q(type=Type.COURSE) & published_q("course__"))
         | Q(type=Type.RESOURCE, resource__briefing__isnull=True, resource__status=Status.PUBLISHED)
         | (Q(type=Type.RESOURCE) & published_q("resource__briefing__"))
+        # A handful of pages, and no link from the index table (the base layer knows no pages): a subquery.
+        | Q(type=Type.PAGE, object_id__in=Page.objects.published().values("pk"))
     )
 
 
