@@ -36,10 +36,14 @@ def load_pages(path):
             if unknown:
                 raise DemoDataError(f"{path}: page {raw['slug']}: unknown fields {', '.join(unknown)}.")
             page = Page.objects.filter(slug=raw["slug"]).first() or Page(slug=raw["slug"])
+            before = [getattr(page, name) for name in sorted(KEYS)] + [page.status]
             for name in KEYS - {"slug"}:
                 if name in raw:
                     setattr(page, name, raw[name] if isinstance(raw[name], int) else str(raw[name]).strip())
             page.publish(on=timezone.localdate())
+            if page.pk is not None and before == [getattr(page, name) for name in sorted(KEYS)] + [page.status]:
+                pages.append(page)  # loaded again unchanged: no new version in its history
+                continue
             try:
                 page.full_clean()
             except ValidationError as exc:

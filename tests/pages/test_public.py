@@ -5,6 +5,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -132,3 +133,9 @@ def test_demo_about_and_contact_are_published_in_the_navigation(demo_content, cl
     contact_page = client.get("/contact/").content.decode()
     assert "<table>" in contact_page and "mailto:learning@example.org" in contact_page
     assert "/contact/" in sitemap_paths(client)
+
+
+def test_loading_the_demo_again_changes_no_page_and_adds_no_version(demo_content):
+    counts = (Page.objects.count(), Page.history.count())
+    call_command("load_demo", verbosity=0)
+    assert (Page.objects.count(), Page.history.count()) == counts == (2, 2)
