@@ -32,7 +32,7 @@ class Page(Publishable, RenderedMarkdown):
         max_length=80,
         unique=True,
         validators=[validate_page_slug],
-        help_text="The page lives at /<web address>/, e.g. “about” for /about/. Lower-case letters, numbers "
+        help_text="The last part of the page's address: “about” gives /about/. Lower-case letters, numbers "
         "and hyphens. Changing it later keeps the old address working (it redirects).",
     )
     summary = models.TextField(

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -17,14 +18,14 @@ class NavLink:
 
 
 # (stamp, links) kept in the worker's memory, as SiteSettings.cached() keeps the settings: the stamp holds
-# the page cache's generation, which every save or delete of a page moves on (pages.apps), and the day,
-# so a page published for tomorrow appears tomorrow.
+# the page cache's generation, which every save or delete of a page moves on (pages.apps), the day, so a
+# page published for tomorrow appears tomorrow, and the script prefix the addresses were made under.
 _kept = [None, None]
 
 
 def links():
     """{"header": [NavLink], "footer": [NavLink]}: the published pages in each place, in their order."""
-    stamp = (generation(), timezone.localdate())
+    stamp = (generation(), timezone.localdate(), get_script_prefix())
     kept_stamp, found = _kept
     if found is None or kept_stamp != stamp:
         found = {Page.Placement.HEADER.value: [], Page.Placement.FOOTER.value: []}

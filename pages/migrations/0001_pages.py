@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 (
                     "slug",
                     models.SlugField(
-                        help_text="The page lives at /<web address>/, e.g. “about” for /about/. Lower-case letters, numbers and hyphens. Changing it later keeps the old address working (it redirects).",
+                        help_text="The last part of the page's address: “about” gives /about/. Lower-case letters, numbers and hyphens. Changing it later keeps the old address working (it redirects).",
                         max_length=80,
                         validators=[pages.routes.validate_page_slug],
                         verbose_name="web address",
@@ -147,7 +147,7 @@ class Migration(migrations.Migration):
                 (
                     "slug",
                     models.SlugField(
-                        help_text="The page lives at /<web address>/, e.g. “about” for /about/. Lower-case letters, numbers and hyphens. Changing it later keeps the old address working (it redirects).",
+                        help_text="The last part of the page's address: “about” gives /about/. Lower-case letters, numbers and hyphens. Changing it later keeps the old address working (it redirects).",
                         max_length=80,
                         unique=True,
                         validators=[pages.routes.validate_page_slug],
