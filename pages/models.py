@@ -73,6 +73,8 @@ class Page(Publishable, RenderedMarkdown):
         ordering = ["placement", "position", "title"]
         permissions = [("publish_page", "Can publish and unpublish partnership pages")]
         verbose_name = "partnership page"
+        # Search checks each result against its page (portal.site.search.results): by index, never by a scan.
+        indexes = [models.Index(fields=["status", "published"], name="page_status_published")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published__isnull=False), name="page_published_has_date"
