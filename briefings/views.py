@@ -83,7 +83,7 @@ def related_briefings(briefing, limit=RELATED):
 def withdrawn(request, slug):
     briefing = Briefing.objects.filter(slug=slug).first()
     themes = list(briefing.themes.all()[:3]) if briefing else []
-    listing = (reverse("briefings:list"), "all briefings", "Briefings")
+    listing = (reverse("briefings:list"), "look through all briefings", "Briefings")
     return publication.withdrawn(request, briefing, noun="briefing", themes=themes, listing=listing)
 
 

@@ -22,6 +22,7 @@ PARTS = {
         ("training.LearningOutcome", "course"),
         ("training.Session", "course"),
     ],
+    "pages.Page": [],
 }
 # Parent model -> links edited from its side that the other model holds (a course's linked briefings).
 REVERSE_LINKS = {"training.Course": ["briefings"]}

@@ -187,7 +187,7 @@ _site_settings = [None, None]
 
 
 class SearchDocument(models.Model):
-    """One searchable briefing, course or resource, flattened for full-text search (README "Search").
+    """One searchable briefing, course, resource or partnership page, flattened for full-text search (README "Search").
 
     Its full-text columns live outside Django's model state: a weighted `search_vector` with a GIN index
     on PostgreSQL, an FTS5 table kept in step by triggers on SQLite (migration 0003).
@@ -197,6 +197,7 @@ class SearchDocument(models.Model):
         BRIEFING = "briefing", "Briefing"
         COURSE = "course", "Course"
         RESOURCE = "resource", "Resource"
+        PAGE = "page", "Page"
 
     type = models.CharField(max_length=16, choices=Type.choices)
     object_id = models.PositiveBigIntegerField()

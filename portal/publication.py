@@ -108,7 +108,7 @@ def withdrawn(request, item, *, noun, themes, listing):
     """410 Gone for an item the public could once read and no longer can; otherwise 404.
 
     A never-published draft stays a plain "not found": its title is not the public's business.
-    `listing` is the (address, link text, breadcrumb) of the list readers can go back to.
+    `listing` is the (address, link text, breadcrumb or None) of where readers can go next.
     """
     if item is None or not item.was_public():
         raise Http404(f"No {noun} at this address.")

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "training",
     "learning",
     "alerts",
+    "pages",
     "portal.site",
 ]
 
@@ -118,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site",
+                "pages.navigation.navigation",
                 "csp.context_processors.nonce",
             ],
         },

@@ -23,6 +23,7 @@ from factory.django import DjangoModelFactory, Password
 from alerts.models import Subscriber
 from briefings.models import Briefing, DiscussionQuestion, KeyFact, ProfessionalGroup, Resource, Section, Theme
 from learning.models import Agency, FollowUp, TeamRecord, UsefulnessVote
+from pages.models import Page
 from portal.site import search
 from tests import print_content
 from training.models import Course, LearningOutcome, Session
@@ -367,3 +368,26 @@ class ProfessionalGroupFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Group {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class PageFactory(DjangoModelFactory):
+    """A partnership page published today, in no navigation, with a short Markdown body; `draft=True` for a draft."""
+
+    class Meta:
+        model = Page
+
+    class Params:
+        draft = factory.Trait(status=Page.Status.DRAFT, published=None)
+
+    title = factory.Sequence(lambda n: f"Partnership page {n}")
+    slug = factory.LazyAttribute(lambda o: unique_slug(Page, o.title))
+    summary = "What the partnership does."
+    body = "## Who we are\n\nThe partnership brings local agencies together.\n\n- Police\n- Health\n- Local authority"
+    status = Page.Status.PUBLISHED
+    published = factory.LazyFunction(timezone.localdate)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        page = super()._create(model_class, *args, **kwargs)
+        index_now()
+        return page

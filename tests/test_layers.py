@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("portal", "mail", "briefings", "training", "learning", "alerts")
+PACKAGES = ("portal", "mail", "briefings", "training", "learning", "alerts", "pages")
 
 # Lowest first. A module may import from its own layer and those below it, never above.
 LAYERS = [
@@ -16,6 +16,7 @@ LAYERS = [
     ("training", ("training",)),
     ("learning", ("learning",)),
     ("alerts", ("alerts",)),
+    ("pages", ("pages",)),
     ("site", ("portal.site",)),
 ]
 
@@ -26,6 +27,7 @@ LATE_IMPORTS = {
     ("portal.site.apps", "ready"),
     ("briefings.apps", "ready"),
     ("alerts.apps", "ready"),
+    ("pages.apps", "ready"),
     # boto3 is imported only by sites that keep uploads in an object store (20 MB per worker).
     ("portal.media", "__init__"),
 }

@@ -49,7 +49,7 @@ def course_detail(request, slug):
     except Http404:
         course = Course.objects.filter(slug=slug).first()
         themes = list(course.themes.all()[:3]) if course else []
-        listing = (reverse("training:list"), "all training", "Training")
+        listing = (reverse("training:list"), "look through all training", "Training")
         return publication.withdrawn(request, course, noun="course", themes=themes, listing=listing)
     in_calendar = any(s.status != Session.Status.CANCELLED for s in course.upcoming)
     response = render(request, "training/detail.html", {"course": course, "in_calendar": in_calendar})

@@ -1,4 +1,4 @@
-"""Keep the search index in step with briefings, courses and resources; send the sign-off mail.
+"""Keep the search index in step with briefings, courses, resources and pages; send the sign-off mail.
 
 Signals only note what changed; portal.site.search indexes each source once when the
 transaction commits (an admin save fires a signal for every inline row).
@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from briefings.models import Briefing, DiscussionQuestion, KeyFact, Resource, Section, Theme
 from mail.outbox import send_mail_later
+from pages.models import Page
 from portal import publication, redirects
 from portal.models import PendingRevision, SiteSettings
 from portal.site import search
@@ -43,6 +44,10 @@ def _course(sender, instance, **kwargs):
 
 def _course_part(sender, instance, **kwargs):
     search.schedule("course", instance.course_id)
+
+
+def _page(sender, instance, **kwargs):
+    search.schedule("page", instance.pk)
 
 
 def _theme(sender, instance, created=False, **kwargs):
@@ -83,6 +88,7 @@ ADDRESSES = {
     "briefings.Briefing": ["briefings:detail", "briefings:team-pack", "briefings:pdf"],
     "briefings.Theme": ["briefings:theme", "feed-theme"],
     "training.Course": ["training:detail", "training:course-sessions-ics"],
+    "pages.Page": ["pages:detail"],
 }
 
 
@@ -112,7 +118,7 @@ def _keep_addresses(sender, instance, created=False, raw=False, **kwargs):
 
 
 def connect():
-    for model in (Briefing, Theme, Course):
+    for model in (Briefing, Theme, Course, Page):
         label = model._meta.label
         pre_save.connect(_note_old_slug, sender=model, dispatch_uid=f"addresses-pre-{label}")
         post_save.connect(_keep_addresses, sender=model, dispatch_uid=f"addresses-post-{label}")
@@ -126,6 +132,7 @@ def connect():
         (Course, _course),
         (LearningOutcome, _course_part),
         (Theme, _theme),
+        (Page, _page),
     ]
     for model, handler in handlers:
         label = model._meta.label

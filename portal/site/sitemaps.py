@@ -4,6 +4,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from briefings.models import Briefing, Theme
+from pages.models import Page
 from training.models import Course
 
 
@@ -52,4 +53,20 @@ class CourseSitemap(Sitemap):
         return item.updated_at
 
 
-SITEMAPS = {"pages": PageSitemap, "briefings": BriefingSitemap, "themes": ThemeSitemap, "courses": CourseSitemap}
+class PartnershipPageSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Page.objects.published().order_by("pk").only("slug", "updated_at")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+SITEMAPS = {
+    "pages": PageSitemap,
+    "briefings": BriefingSitemap,
+    "themes": ThemeSitemap,
+    "courses": CourseSitemap,
+    "partnership": PartnershipPageSitemap,
+}

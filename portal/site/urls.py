@@ -39,6 +39,8 @@ urlpatterns = [
     path("", include("briefings.urls")),
     path("training/", include("training.urls")),
     path("alerts/", include("alerts.urls")),
+    # Last: a partnership page answers at /<slug>/ only where no route above does (pages/routes.py).
+    path("", include("pages.urls")),
 ]
 
 handler400 = "portal.middleware.bad_request"

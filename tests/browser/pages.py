@@ -6,7 +6,15 @@ from django.urls import reverse
 
 from alerts.models import Subscriber
 from briefings.models import Briefing, Theme
-from tests.factories import BriefingFactory, CourseFactory, SessionFactory, SubscriberFactory, ThemeFactory
+from pages.models import Page
+from tests.factories import (
+    BriefingFactory,
+    CourseFactory,
+    PageFactory,
+    SessionFactory,
+    SubscriberFactory,
+    ThemeFactory,
+)
 from training.models import Course, Session
 
 KINDS = ["thematic_review", "seven_minute_briefing", "audit_findings"]
@@ -65,6 +73,39 @@ def briefing_with_four_themes():
     )
 
 
+PAGE_BODY = """Our partners share one aim: that neglect is noticed early and acted on.
+
+## What the strategy asks of every agency
+
+- Notice when a child’s needs are not met, and record what you see
+- Talk to the child, not only to the adults around them
+- Share what you know with the other agencies involved
+
+### How we will measure progress
+
+| Measure | Now | By next year |
+|---|---|---|
+| Second child protection plans for neglect | 14% | under 10% |
+| Staff trained in the graded care profile | 320 | 500 |
+
+Read the [neglect toolkit](https://example.org/neglect-toolkit) and the [training](/training/) that goes with it.
+"""
+
+
+def rich_page():
+    """A partnership page with headings, a list, a table and links, linked from the header."""
+    page = Page.objects.filter(slug="neglect-strategy").first()
+    return page or PageFactory(
+        title="Neglect strategy",
+        slug="neglect-strategy",
+        summary="How the partnership will tackle neglect over the next three years.",
+        body=PAGE_BODY,
+        placement="header",
+        position=30,
+        link_text="Strategy",
+    )
+
+
 def public_pages():
     """(label, path) for every public page type; the demo content must be loaded first."""
     briefings = {kind: ensure_briefing(kind) for kind in KINDS}
@@ -93,6 +134,7 @@ def public_pages():
         ("unsubscribe", reverse("alerts:unsubscribe", args=[subscriber.token])),
         ("team record form", reverse("learning:record", args=[briefings["seven_minute_briefing"].slug])),
         ("privacy notice", reverse("privacy")),
+        ("partnership page", rich_page().get_absolute_url()),
         ("not found", "/no-such-page/"),
     ]
     return pages

@@ -8,12 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefings.models import Briefing, FeaturedTheme, Resource
+from pages.models import Page
 from portal import publication
 from portal.models import SiteSettings
 from tests.factories import (
     PASSWORD,
     BriefingFactory,
     CourseFactory,
+    PageFactory,
     ResourceFactory,
     SessionFactory,
     ThemeFactory,
@@ -50,6 +52,14 @@ def make_content():
     feature = FeaturedTheme.objects.create(
         theme=themes[0], starts=timezone.localdate(), ends=timezone.localdate() + datetime.timedelta(days=30)
     )
+    PageFactory(
+        title=LONG,
+        slug="neglect-strategy",
+        summary=LONG,
+        body=f"## {LONG}\n\n- {LONG}\n- <{LONG_ADDRESS}>\n\n| Measure | Now |\n|---|---|\n| {LONG} | 14% |",
+        placement="header",
+        link_text="Strategy",
+    )
     editor = UserFactory(username="eddie", editor=True, first_name="Eddie")
     try:
         with publication.hold(editor):
@@ -76,6 +86,7 @@ def content_pages(briefing, course, resource, feature, admin):
         ("resource", "briefings_resource", resource),
         ("theme of the month", "briefings_featuredtheme", feature),
         ("user", "auth_user", admin),
+        ("partnership page", "pages_page", Page.objects.get(slug="neglect-strategy")),
     ]:
         pages += [
             (f"{label} list", reverse(f"admin:{name}_changelist")),

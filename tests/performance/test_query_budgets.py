@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from briefings.models import Briefing, DiscussionQuestion, FeaturedTheme, KeyFact, Resource, Section, Theme
+from pages.navigation import links
 from portal.models import SiteSettings
 from portal.site import search
 from training.models import Course, LearningOutcome, Session
@@ -67,6 +68,7 @@ def build(n):
         )  # fmt: skip
     SiteSettings.load()
     search.rebuild_index()
+    links()  # the partnership pages' header and footer links: read once per worker after each content change
     return {
         "home": "/",
         "briefing list": "/briefings/",

@@ -10,6 +10,7 @@ H1 = re.compile(r"<h1[\s>]")
 
 def public_urls():
     from briefings.models import Briefing, Theme
+    from pages.models import Page
     from training.models import Course
 
     urls = [
@@ -31,6 +32,7 @@ def public_urls():
     urls += [reverse("briefings:present", args=[b.slug]) for b in Briefing.objects.published()]
     urls += [t.get_absolute_url() for t in Theme.objects.all()]
     urls += [c.get_absolute_url() for c in Course.objects.published()]
+    urls += [p.get_absolute_url() for p in Page.objects.published()]
     return urls
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefings.models import Briefing, Section
+from pages.navigation import links
 from portal.models import SearchDocument, SiteSettings
 from portal.site.search import index, query, results
 from tests.factories import BriefingFactory, CourseFactory, ResourceFactory, ThemeFactory
@@ -197,7 +198,7 @@ def test_counts_and_pages_come_from_one_statement_and_agree(client):
     options = {value: count for value, _label, count in response.context["kind_options"]}
     assert options == {
         "": 27, "briefing": 23, "thematic_review": 23, "seven_minute_briefing": 0, "audit_findings": 0,
-        "course": 3, "resource": 1,
+        "course": 3, "resource": 1, "page": 0,
     }  # fmt: skip
     themed = client.get(URL, {"q": "neglect", "theme": theme.slug, "kind": "course"})
     assert themed.context["count"] == 3
@@ -441,6 +442,7 @@ def test_number_of_queries_does_not_grow_with_results(client, django_assert_max_
     CourseFactory(title="Neglect course", themes=[theme])
     SiteSettings.load()  # created on first use; afterwards one query per page
     results.synonyms()  # read once per worker after each content change, not per page
+    links()  # so are the partnership pages' header and footer links
     # Site settings, themes for the filter, counts per type with the page's ids (one statement),
     # those rows with snippets; on PostgreSQL also set_config and (in a test's transaction) a
     # savepoint and release.

@@ -66,6 +66,7 @@ def test_the_kind_filter_offers_the_model_kinds_with_their_plural_labels(client)
         *briefing_kinds,
         ("course", "Training courses"),
         ("resource", "Resources"),
+        ("page", "Partnership pages"),
     ]
     assert Briefing.Kind.SEVEN_MINUTE_BRIEFING.plural == "7-minute briefings"
     assert Briefing.Kind.AUDIT_FINDINGS.plural == "Audit findings"

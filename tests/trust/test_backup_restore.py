@@ -43,7 +43,7 @@ def key_pages():
     return [
         "/", "/briefings/", briefing.get_absolute_url(), f"{briefing.get_absolute_url()}team-pack/",
         theme.get_absolute_url(), "/themes/", "/training/", course.get_absolute_url(),
-        "/search/?q=neglect", "/accessibility/",
+        "/search/?q=neglect", "/accessibility/", "/about/",
     ]  # fmt: skip
 
 

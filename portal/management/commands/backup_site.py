@@ -16,7 +16,8 @@ from django.utils import timezone
 # imports waiting for confirmation. Team records, votes and alert subscribers are kept: a restore
 # must not lose the evidence of the learning's reach or anyone's choice of emails.
 INCLUDE = [
-    "auth.group", "auth.user", "admin.logentry", "portal", "briefings", "training", "learning", "alerts", "site",
+    "auth.group", "auth.user", "admin.logentry", "portal", "briefings", "training", "learning", "alerts", "pages",
+    "site",
 ]  # fmt: skip
 EXCLUDE = ["portal.searchdocument", "portal.searchdocumentfts", "briefings.importbatch"]
 DATA, MEDIA, MANIFEST = "data.json", "media.tar.gz", "manifest.json"

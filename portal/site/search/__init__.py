@@ -1,11 +1,12 @@
-"""Site-wide search over briefings, courses and resources: `text`, `index` (building), `query` (parsing),
-`backends` (one class per database) and `results` (counting, checking and caching a page of results).
+"""Site-wide search over briefings, courses, resources and partnership pages: `text`, `index` (building), `query`
+(parsing), `backends` (one class per database) and `results` (counting, checking and caching a page of results).
 """
 
 from portal.site.search.index import (
     flush,
     index_briefings,
     index_courses,
+    index_pages,
     index_resources,
     index_theme,
     rebuild_index,
@@ -20,6 +21,7 @@ __all__ = [
     "flush",
     "index_briefings",
     "index_courses",
+    "index_pages",
     "index_resources",
     "index_theme",
     "rebuild_index",

@@ -1,4 +1,4 @@
-"""Building the search index: every briefing, course and resource flattened into one SearchDocument row.
+"""Building the search index: every briefing, course, resource and partnership page flattened into a SearchDocument.
 
 Signals (portal.signals) only note what changed; `schedule` collects it and `flush` indexes each
 source once, after the transaction commits.
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from briefings.models import Briefing, Resource
+from pages.models import Page
 from portal.cache import invalidate
 from portal.models import SearchDocument
 from portal.publication import Status
@@ -129,6 +130,21 @@ def _course_document(course):
     )
 
 
+def _page_document(page):
+    return SearchDocument(
+        type=SearchDocument.Type.PAGE,
+        object_id=page.pk,
+        label="Page",
+        title=clean_text(page.title),
+        summary=clean_text(page.summary),
+        body=plain_text(page.body)[:MAX_BODY_LENGTH],
+        keywords=clean_text(page.link_text),
+        url=page.get_absolute_url(),
+        date=page.published,
+        public_from=_public_from(page),
+    )
+
+
 FIELDS = [
     "briefing", "course", "resource", "subtype", "label", "title", "summary", "body", "keywords", "url", "date",
     "theme_ids", "public_from",
@@ -195,6 +211,12 @@ def index_courses(ids):
     _store(SearchDocument.Type.COURSE, ids, [_course_document(course) for course in courses])
 
 
+def index_pages(ids):
+    """(Re)index these partnership pages; remove the ones that no longer exist."""
+    ids = set(ids)
+    _store(SearchDocument.Type.PAGE, ids, [_page_document(page) for page in Page.objects.filter(pk__in=ids)])
+
+
 def index_theme(theme_id):
     """Re-index everything on a theme (its name is part of their text)."""
     rows = SearchDocument.objects.filter(theme_ids__contains=f",{theme_id},").values_list("type", "object_id")
@@ -225,12 +247,19 @@ INDEXERS = {
     SearchDocument.Type.BRIEFING: index_briefings,
     SearchDocument.Type.COURSE: index_courses,
     SearchDocument.Type.RESOURCE: index_resources,
+    SearchDocument.Type.PAGE: index_pages,
 }
 
 
 def _index_by_type(by_type):
     # Briefings first: they re-index their own resources, so those need no second pass.
-    for doc_type in (SearchDocument.Type.BRIEFING, SearchDocument.Type.RESOURCE, SearchDocument.Type.COURSE):
+    types = (
+        SearchDocument.Type.BRIEFING,
+        SearchDocument.Type.RESOURCE,
+        SearchDocument.Type.COURSE,
+        SearchDocument.Type.PAGE,
+    )
+    for doc_type in types:
         if by_type.get(doc_type):
             INDEXERS[doc_type](by_type[doc_type])
 
@@ -260,7 +289,7 @@ def rebuild_index(batch_size=500):
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("INSERT INTO portal_searchdocument_fts(portal_searchdocument_fts) VALUES ('rebuild')")
-        for model, index in [(Briefing, index_briefings), (Course, index_courses)]:
+        for model, index in [(Briefing, index_briefings), (Course, index_courses), (Page, index_pages)]:
             ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
             for start in range(0, len(ids), batch_size):
                 index(ids[start : start + batch_size])

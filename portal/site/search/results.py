@@ -22,6 +22,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from briefings.models import Briefing, Theme
+from pages.models import Page
 from portal.cache import generation
 from portal.models import SearchDocument
 from portal.publication import Status, published_q
@@ -39,7 +40,7 @@ PAGE_SIZE = 20
 MAX_PAGE = 100_000
 Type = SearchDocument.Type
 # The "Show" filter's values: everything, each type, and each kind of briefing the model defines.
-KIND_VALUES = ["", Type.BRIEFING, *Briefing.Kind.values, Type.COURSE, Type.RESOURCE]
+KIND_VALUES = ["", Type.BRIEFING, *Briefing.Kind.values, Type.COURSE, Type.RESOURCE, Type.PAGE]
 
 
 def kind_choices():
@@ -50,6 +51,7 @@ def kind_choices():
         *((kind.value, Briefing.kind_name_of(kind, plural=True)) for kind in Briefing.Kind),
         (Type.COURSE, "Training courses"),
         (Type.RESOURCE, "Resources"),
+        (Type.PAGE, "Partnership pages"),
     ]
 
 
@@ -68,6 +70,8 @@ def public_documents():
         | (Q(type=Type.COURSE) & published_q("course__"))
         | Q(type=Type.RESOURCE, resource__briefing__isnull=True, resource__status=Status.PUBLISHED)
         | (Q(type=Type.RESOURCE) & published_q("resource__briefing__"))
+        # A handful of pages, and no link from the index table (the base layer knows no pages): a subquery.
+        | Q(type=Type.PAGE, object_id__in=Page.objects.published().values("pk"))
     )
 
 

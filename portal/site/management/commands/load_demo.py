@@ -12,13 +12,14 @@ from django.db import transaction
 
 from briefings.demo import feature_theme_of_the_month
 from learning.demo import load_learning_demo
+from pages.demo import load_pages
 from training.demo import load_training
 
 FIXTURES = settings.BASE_DIR / "fixtures"
 
 
 class Command(BaseCommand):
-    help = "Load the demo content (themes, courses and sessions, briefings) from fixtures/."
+    help = "Load the demo content (themes, courses and sessions, briefings, partnership pages) from fixtures/."
 
     def add_arguments(self, parser):
         parser.add_argument("--fixtures", type=Path, default=FIXTURES)
@@ -44,6 +45,10 @@ class Command(BaseCommand):
                 call_command("import_briefings", str(briefings_dir), verbosity=verbosity)
             # 4. A year of team records, follow-up answers and votes, so the reach report has something to show.
             load_learning_demo()
+            # 5. The partnership's own pages (About us, Contact), published and in the navigation.
+            pages_file = fixtures / "pages.yaml"
+            if pages_file.exists():
+                load_pages(pages_file)
         if demo_users:
             self.create_demo_users()
 
