@@ -1,0 +1,126 @@
+"""The public's briefing query is compiled to SQL once per worker and day, and reads what the ORM's own query reads."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from briefings import views
+from briefings.models import Briefing
+from portal.prepared import PreparedLookup
+from tests.factories import BriefingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def caches_off(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.SEARCH_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def compiled(monkeypatch):
+    """The SQL of every SELECT compiled from now on (the ORM's own compiler, counted)."""
+    seen = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        sql, params = as_sql(self, *args, **kwargs)
+        seen.append(sql)
+        return sql, params
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    return seen
+
+
+def public_pages():
+    return PreparedLookup(Briefing.objects.published().select_related("stored_body"), "slug")
+
+
+def test_a_lookup_reads_the_row_and_its_joined_body_as_the_orms_get_does_in_one_query(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        briefing = BriefingFactory(title="Cumulative harm – “what we saw”", slug="cumulative-harm", sections=3)
+        BriefingFactory(slug="another")
+    lookup = public_pages()
+    with CaptureQueriesContext(connection) as queries:
+        found = lookup.get("cumulative-harm")
+        html = found.stored_body.html
+    assert len(queries) == 1
+    expected = Briefing.objects.select_related("stored_body").get(pk=briefing.pk)
+    for field in Briefing._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+    assert isinstance(found.published, datetime.date)
+    assert html == expected.stored_body.html
+    assert lookup.get("another").slug == "another"
+
+
+def test_a_lookup_keeps_the_querysets_filters_and_finds_nothing_else():
+    BriefingFactory(slug="draft", draft=True)
+    BriefingFactory(slug="scheduled", published=timezone.localdate() + datetime.timedelta(days=1))
+    lookup = public_pages()
+    assert lookup.get("draft") is None
+    assert lookup.get("scheduled") is None
+    assert lookup.get("no-such-briefing") is None
+    # The value is a parameter of the SQL, never part of its text.
+    assert lookup.get("x' OR '1'='1") is None
+    assert lookup.get("") is None
+
+
+def test_a_lookup_compiles_its_sql_once_and_sees_rows_saved_after_it(compiled):
+    lookup = public_pages()
+    BriefingFactory(slug="first")
+    assert lookup.get("first").slug == "first"
+    compiled.clear()
+    BriefingFactory(slug="second")
+    compiled.clear()
+    assert lookup.get("second").slug == "second"
+    assert lookup.get("first").slug == "first"
+    assert compiled == []
+
+
+def test_a_lookup_refuses_a_field_that_is_not_unique():
+    with pytest.raises(ValueError, match="title is not unique"):
+        PreparedLookup(Briefing.objects.all(), "title")
+
+
+def test_a_cold_briefing_page_compiles_no_briefing_query_after_the_first(
+    client, compiled, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        one, two = BriefingFactory(slug="one"), BriefingFactory(slug="two", title="The second one")
+    assert client.get(one.get_absolute_url()).status_code == 200
+    compiled.clear()
+    response = client.get(two.get_absolute_url())
+    assert response.status_code == 200
+    assert "The second one" in response.content.decode()
+    assert not [sql for sql in compiled if "briefings_briefing" in sql]
+
+
+def test_staff_still_open_drafts_and_readers_get_the_withdrawn_or_missing_page(staff_client):
+    client = Client()
+    draft = BriefingFactory(slug="draft", draft=True, title="Not yet out")
+    assert "Not yet out" in staff_client.get("/briefings/draft/").content.decode()
+    assert client.get("/briefings/draft/").status_code == 404
+    assert client.get("/briefings/never-was/").status_code == 404
+    draft.status = Briefing.Status.PUBLISHED
+    draft.published = timezone.localdate()
+    draft.save()
+    assert client.get("/briefings/draft/").status_code == 200
+    draft.status = Briefing.Status.DRAFT
+    draft.save()
+    assert client.get("/briefings/draft/").status_code == 410
+
+
+def test_the_public_query_is_compiled_again_on_a_new_day(client, monkeypatch):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    BriefingFactory(slug="scheduled", published=tomorrow)
+    assert views.public_page("scheduled") is None
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert views.public_page("scheduled").slug == "scheduled"
