@@ -1,9 +1,14 @@
+import re
+
 import pytest
 from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import UserFactory
+
+# A script element that runs: neither loaded from a file nor structured data (JSON, which never runs).
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)(?![^>]*type=\"application/ld\+json\")[^>]*>")
 
 
 @pytest.fixture(autouse=True)

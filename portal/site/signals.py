@@ -85,7 +85,15 @@ def _themes_changed(doc_type):
 
 # The addresses of an item with a web address, by URL name: each keeps working after a rename.
 ADDRESSES = {
-    "briefings.Briefing": ["briefings:detail", "briefings:team-pack", "briefings:pdf"],
+    "briefings.Briefing": [
+        "briefings:detail",
+        "briefings:team-pack",
+        "briefings:pdf",
+        "briefings:team-pack-pdf",
+        "briefings:present",
+        # Printed on the team pack as a QR code: a renamed briefing's old packs must still reach the form.
+        "learning:record",
+    ],
     "briefings.Theme": ["briefings:theme", "feed-theme"],
     "training.Course": ["training:detail", "training:course-sessions-ics"],
     "pages.Page": ["pages:detail"],

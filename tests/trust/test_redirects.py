@@ -41,6 +41,11 @@ def test_a_renamed_briefing_keeps_its_page_team_pack_and_pdf_addresses(client):
     assert_moved(client, "/briefings/old-name/team-pack/", "/briefings/new-name/team-pack/")
     response = client.get("/briefings/old-name.pdf")
     assert response.status_code == 301 and response["Location"] == "/briefings/new-name.pdf"
+    response = client.get("/briefings/old-name/team-pack.pdf")
+    assert response.status_code == 301 and response["Location"] == "/briefings/new-name/team-pack.pdf"
+    assert_moved(client, "/briefings/old-name/present/", "/briefings/new-name/present/")
+    # The record form's address is printed on old packs as a QR code.
+    assert_moved(client, "/briefings/old-name/record/", "/briefings/new-name/record/")
 
 
 def test_a_query_string_is_kept(client):
