@@ -60,8 +60,10 @@ def key(briefing):
 # A 7-minute briefing prints as a sheet of three columns only while it is about one A4 page long:
 # Chromium and WeasyPrint balance and break columns a little differently, so over several pages
 # their pages drift apart, while a page-wide flowing document breaks alike in both. Measured in
-# lines of a printed column (16 px of 9.5 pt text, about 37 characters): a sheet holds about 165.
+# lines of a printed column (16 px of 9.5 pt text, about 37 characters): one A4 page of columns holds
+# about PAGE_LINES, so a briefing between the two prints in columns over two pages.
 SHEET_LINES = 250
+PAGE_LINES = 165
 _COLUMN_CHARS = 37
 
 
@@ -83,14 +85,14 @@ def _lines(text, chars=_COLUMN_CHARS):
     return total
 
 
-def print_lines(briefing):
-    """About how many column lines the briefing's parts take on a printed sheet (see SHEET_LINES)."""
+def print_lines(briefing, questions=True):
+    """About how many column lines the briefing's parts take on a printed sheet (the team pack's has no questions)."""
     lines = 0.0
     for section in briefing.sections.all():
         lines += 3 + _lines(section.heading, 30) + _lines(section.body)
     facts = list(briefing.key_facts.all())
     lines += (3 if facts else 0) + sum(3 + _lines(fact.text) + _lines(fact.source) for fact in facts)
-    questions = list(briefing.questions.all())
+    questions = list(briefing.questions.all()) if questions else []
     lines += (3 if questions else 0) + sum(_lines(question.text, 33) for question in questions)
     resources = list(briefing.resources.all())
     lines += (3 if resources else 0) + sum(
@@ -103,6 +105,11 @@ def print_lines(briefing):
     )
     lines += _lines(briefing.sample_description)
     return lines
+
+
+def sheet_pages(briefing, questions=True):
+    """About how many A4 pages a 7-minute briefing laid out as a sheet of columns prints on (see PAGE_LINES)."""
+    return max(1, math.ceil(print_lines(briefing, questions) / PAGE_LINES))
 
 
 def fits_one_sheet(briefing):
