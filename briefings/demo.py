@@ -1,10 +1,16 @@
-"""Demo data that must be relative to today: the theme of the month."""
+"""Demo data made at load time: the theme of the month (relative to today) and the groups the demo briefings name."""
 
 import datetime
+from pathlib import Path
 
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 
-from .models import FeaturedTheme, Theme
+from portal import yaml_loader
+
+from .importer import split_front_matter
+from .models import FeaturedTheme, ProfessionalGroup, Theme
 
 MESSAGE = (
     "Neglect comes up in most of the case reviews and audits our partnership carries out. This month we are "
@@ -25,3 +31,27 @@ def feature_theme_of_the_month(slug="child-neglect", today=None):
     feature.starts, feature.ends, feature.message = starts, ends, MESSAGE
     feature.save()
     return feature
+
+
+def ensure_professional_groups(briefings_dir):
+    """Make the professional groups the demo briefings name, where they are missing (a database emptied by a test).
+
+    A fresh database has them from the migration; the demo never renames or removes a partnership's own.
+    """
+    names = set()
+    for path in sorted(Path(briefings_dir).glob("*.md")):
+        front, _ = split_front_matter(path.read_text(encoding="utf-8"))
+        names.update(yaml_loader.load(front).get("professional_groups") or [])
+    known = set(ProfessionalGroup.objects.values_list("name", flat=True))
+    last = ProfessionalGroup.objects.aggregate(last=Max("position"))["last"] or 0
+    for position, name in enumerate(sorted(names - known), start=last + 1):
+        ProfessionalGroup.objects.create(name=name, slug=unique_slug(name), position=position)
+
+
+def unique_slug(name):
+    base = slugify(name)[:40] or "group"
+    slug, n = base, 1
+    while ProfessionalGroup.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug

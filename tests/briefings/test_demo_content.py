@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from briefings.models import Briefing, FeaturedTheme, ProfessionalGroup, Theme
@@ -72,3 +73,14 @@ def test_demo_briefings_are_tagged_with_professional_groups_so_the_filter_narrow
     # Each group a reader might pick finds something, and the groups do not all find the same briefings.
     assert all(shown[slug] for slug in ["health", "education", "police", "social-care", "early-help"]), shown
     assert min(shown.values()) < published and len(set(shown.values())) > 1, shown
+
+
+def test_the_demo_loads_where_the_professional_groups_are_missing(db):
+    """A database emptied by a test (or by staff) loses the migration's groups; the demo brings back what it names."""
+    ProfessionalGroup.objects.all().delete()
+    call_command("load_demo", verbosity=0)
+    assert Briefing.objects.count() == 5
+    for briefing in Briefing.objects.all():
+        assert briefing.professional_groups.exists(), briefing.slug
+    call_command("load_demo", verbosity=0)  # again: nothing made twice
+    assert ProfessionalGroup.objects.values("name").distinct().count() == ProfessionalGroup.objects.count()

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from briefings.demo import feature_theme_of_the_month
+from briefings.demo import ensure_professional_groups, feature_theme_of_the_month
 from learning.demo import load_learning_demo
 from pages.demo import load_pages
 from training.demo import load_training
@@ -42,6 +42,7 @@ class Command(BaseCommand):
             # 3. Briefings in the import format; they link to the courses above.
             briefings_dir = fixtures / "briefings"
             if briefings_dir.is_dir():
+                ensure_professional_groups(briefings_dir)
                 call_command("import_briefings", str(briefings_dir), verbosity=verbosity)
             # 4. A year of team records, follow-up answers and votes, so the reach report has something to show.
             load_learning_demo()
