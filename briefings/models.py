@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
+from portal import addresses
 from portal.markdown import MAX_MARKDOWN_LENGTH, RenderedMarkdown, RenderedQuerySet, is_bare_link, length_limit
 from portal.models import SiteSettings, validate_web_address
 from portal.publication import PublicationQuerySet, Publishable, published_q
@@ -173,7 +174,7 @@ class Briefing(Publishable):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("briefings:detail", args=[self.slug])
+        return addresses.reverse("briefings:detail", self.slug)
 
     @property
     def kind_plural(self):
@@ -183,7 +184,7 @@ class Briefing(Publishable):
     @property
     def kind_list_url(self):
         """The briefing list filtered to this kind: the step above a briefing in its breadcrumbs."""
-        return f"{reverse('briefings:list')}?kind={self.kind}"
+        return f"{addresses.reverse('briefings:list')}?kind={self.kind}"
 
     @cached_property
     def theme_list(self):

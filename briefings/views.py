@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from portal import publication
 from portal.cache import private_if_staff
-from portal.prepared import PreparedLookup
+from portal.prepared import PreparedLookup, PreparedQuery
 
 from . import body
 from .forms import BriefingFilterForm
@@ -32,17 +32,26 @@ def briefing_list(request):
     return render(request, "briefings/list.html", context)
 
 
-# The public's query for a briefing page, built and compiled to SQL once a day per worker: building
-# and compiling it cost a cold page more CPU than the database spends running it.
-_public_pages = [None, None]
+# The public's queries for a briefing page (the briefing, its related briefings), built and compiled
+# to SQL once a day per worker: building and compiling them cost a cold page more CPU than the
+# database spends running them.
+_public_pages = [None, None, None]
+
+
+def _public_queries():
+    today = timezone.localdate()
+    if _public_pages[0] != today:
+        _public_pages[:] = [
+            today,
+            PreparedLookup(Briefing.objects.published().select_related("stored_body"), "slug"),
+            PreparedQuery(_related_query, pk=int, kind=str),
+        ]
+    return _public_pages
 
 
 def public_page(slug):
     """The published briefing at this address, read with its stored body, or None."""
-    today = timezone.localdate()
-    if _public_pages[0] != today:
-        _public_pages[:] = [today, PreparedLookup(Briefing.objects.published().select_related("stored_body"), "slug")]
-    return _public_pages[1].get(slug)
+    return _public_queries()[1].get(slug)
 
 
 def briefing_detail(request, slug):
@@ -61,23 +70,27 @@ def briefing_detail(request, slug):
 RELATED = 3
 
 
-def related_briefings(briefing, limit=RELATED):
+def _related_query(pk, kind):
+    its_themes = Briefing.themes.through.objects.filter(briefing_id=pk).values("theme_id")
+    return (
+        Briefing.objects.published()
+        .exclude(pk=pk)
+        .annotate(
+            shared=Count("themes", filter=Q(themes__in=its_themes)),
+            same_kind=Case(When(kind=kind, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        )
+        .filter(Q(shared__gt=0) | Q(kind=kind))
+        .only("slug", "title", "summary", "kind", "published")
+        .order_by("-shared", "-same_kind", "-published", "-pk")[:RELATED]
+    )
+
+
+def related_briefings(briefing):
     """Published briefings sharing the most themes with `briefing`, then of its kind, newest first: one query.
 
     Read with the page, not stored in its body, since they change when other briefings do.
     """
-    its_themes = Briefing.themes.through.objects.filter(briefing_id=briefing.pk).values("theme_id")
-    return list(
-        Briefing.objects.published()
-        .exclude(pk=briefing.pk)
-        .annotate(
-            shared=Count("themes", filter=Q(themes__in=its_themes)),
-            same_kind=Case(When(kind=briefing.kind, then=Value(1)), default=Value(0), output_field=IntegerField()),
-        )
-        .filter(Q(shared__gt=0) | Q(kind=briefing.kind))
-        .only("slug", "title", "summary", "kind", "published")
-        .order_by("-shared", "-same_kind", "-published", "-pk")[:limit]
-    )
+    return _public_queries()[2].run(pk=briefing.pk, kind=briefing.kind)
 
 
 def withdrawn(request, slug):

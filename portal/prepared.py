@@ -1,13 +1,55 @@
-"""A queryset the ORM compiles to SQL once and then runs for any value of one field, as a page's query per request."""
+"""Querysets the ORM compiles to SQL once and then runs for other values, as a page's queries per request."""
 
 import copy
+import secrets
 import threading
 import uuid
 
 from django.db import connections
 
 
-class PreparedLookup:
+class _Prepared:
+    """A queryset built with stand-in values, compiled once per thread, run with real values in their place."""
+
+    def __init__(self, queryset, markers):
+        # `markers` maps each parameter's name to its stand-in: a value no row holds and no other
+        # parameter of the query has, so its places among the compiled parameters can be found.
+        self.queryset = queryset
+        self.markers = markers
+        self._compiled = threading.local()
+
+    def _compile(self):
+        # Per thread: a compiler holds its thread's database connection.
+        compiled = getattr(self._compiled, "value", None)
+        if compiled is None:
+            compiler = self.queryset.query.get_compiler(self.queryset.db)
+            sql, params = compiler.as_sql()
+            spots = {}
+            for name, marker in self.markers.items():
+                spots[name] = [i for i, param in enumerate(params) if type(param) is type(marker) and param == marker]
+                if not spots[name]:
+                    raise ValueError(f"{name} is not a parameter of the compiled query: {sql}")
+            compiled = self._compiled.value = (compiler, sql, list(params), spots)
+        return compiled
+
+    def _run(self, values):
+        compiler, sql, params, spots = self._compile()
+        params = list(params)
+        for name, value in values.items():
+            for spot in spots[name]:
+                params[spot] = value
+        run = copy.copy(compiler)
+        run.connection = connections[self.queryset.db]
+        # The ORM reads the rows back (converters, select_related objects, annotations) through this
+        # compiler, which compiling for the markers set up; only the parameters differ. The queryset is
+        # read here and never chained, so nothing else compiles through it.
+        run.as_sql = lambda *args, **kwargs: (sql, tuple(params))
+        queryset = self.queryset.all()
+        queryset.query.get_compiler = lambda *args, **kwargs: run
+        return list(queryset)
+
+
+class PreparedLookup(_Prepared):
     """`queryset.filter(field=value)` with its SQL compiled once: compiling cost a cold page more than running it."""
 
     def __init__(self, queryset, field):
@@ -16,34 +58,45 @@ class PreparedLookup:
         if not queryset.model._meta.get_field(field).unique:
             raise ValueError(f"{field} is not unique: look rows up by a unique field")
         # Ordering is moot for one row (as in get()).
-        self.queryset = queryset.filter(**{field: marker}).order_by()
+        super().__init__(queryset.filter(**{field: marker}).order_by(), {field: marker})
         self.field = field
-        self._compiled = threading.local()
         self._marker = marker
 
     def _compile(self):
-        # Per thread: a compiler holds its thread's database connection.
-        compiled = getattr(self._compiled, "value", None)
-        if compiled is None:
-            compiler = self.queryset.query.get_compiler(self.queryset.db)
-            sql, params = compiler.as_sql()
-            spots = [index for index, param in enumerate(params) if param == self._marker]
-            if len(spots) != 1:
-                raise ValueError(f"{self.field} is not one parameter of the compiled query: {sql}")
-            compiled = self._compiled.value = (compiler, sql, list(params), spots[0])
+        compiled = super()._compile()
+        if len(compiled[3][self.field]) != 1:
+            raise ValueError(f"{self.field} is not one parameter of the compiled query: {compiled[1]}")
         return compiled
 
     def get(self, value):
         """The row whose field equals `value`, or None."""
-        compiler, sql, params, spot = self._compile()
-        params = [*params[:spot], value, *params[spot + 1 :]]
-        run = copy.copy(compiler)
-        run.connection = connections[self.queryset.db]
-        # The ORM reads the rows back (converters, select_related objects) through this compiler, which
-        # compiling for the marker set up; only the parameters differ. The queryset is read here and
-        # never chained, so nothing else compiles through it.
-        run.as_sql = lambda *args, **kwargs: (sql, tuple(params))
-        queryset = self.queryset.all()
-        queryset.query.get_compiler = lambda *args, **kwargs: run
-        rows = list(queryset)
+        rows = self._run({self.field: value})
         return rows[0] if rows else None
+
+
+class PreparedQuery(_Prepared):
+    """The queryset `build(**parameters)` returns, compiled to SQL once, then run for any parameters' values.
+
+    `types` names each parameter and its type (int or str): `build` is called once with stand-ins of
+    those types, so it must pass each parameter into the query as a value (a filter or an expression),
+    never use it to choose the query's shape.
+    """
+
+    def __init__(self, build, **types):
+        markers = {}
+        for name, kind in types.items():
+            if kind is int:
+                # Negative, so no key or count equals it, yet in a 32-bit column's range: the ORM finds
+                # no match at all (and drops the condition) for a value a column cannot hold.
+                markers[name] = -2_000_000_000 - secrets.randbelow(100_000_000)
+            elif kind is str:
+                markers[name] = f"prepared-query-{uuid.uuid4().hex}"
+            else:
+                raise ValueError(f"{name}: a prepared query's parameters are int or str, not {kind!r}")
+        super().__init__(build(**markers), markers)
+
+    def run(self, **values):
+        """The rows for these values of the parameters, as a list."""
+        if values.keys() != self.markers.keys():
+            raise TypeError(f"give exactly these parameters: {', '.join(self.markers)}")
+        return self._run(values)

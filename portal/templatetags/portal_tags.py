@@ -4,11 +4,11 @@ import re
 
 from django import template
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from portal import addresses
 from portal.markdown import render_block
 
 register = template.Library()
@@ -94,6 +94,12 @@ def phone_links(text):
     return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped
 
 
+@register.simple_tag
+def address(viewname, *args):
+    """`{% url %}` for the site's own pages, each address reversed once per worker (portal/addresses.py)."""
+    return addresses.reverse(viewname, *args)
+
+
 # JSON in a <script> element: these characters could end the element or start markup inside it.
 _JSON_IN_SCRIPT = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -108,7 +114,7 @@ def breadcrumbs(context, *steps):
     if len(pairs) % 2:
         raise template.TemplateSyntaxError("breadcrumbs takes label and address pairs, then the page's label")
     request = context["request"]
-    trail = [("Home", reverse("home")), *zip(pairs[::2], pairs[1::2], strict=True)]
+    trail = [("Home", addresses.reverse("home")), *zip(pairs[::2], pairs[1::2], strict=True)]
     items = [format_html('<li class="breadcrumbs__item"><a href="{}">{}</a></li>', url, label) for label, url in trail]
     items.append(format_html('<li class="breadcrumbs__item" aria-current="page">{}</li>', current))
     data = {

@@ -1,4 +1,4 @@
-"""The public's briefing query is compiled to SQL once per worker and day, and reads what the ORM's own query reads."""
+"""The public's briefing queries are compiled to SQL once per worker and day, and read what the ORM's queries read."""
 
 import datetime
 
@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from briefings import views
 from briefings.models import Briefing
-from portal.prepared import PreparedLookup
-from tests.factories import BriefingFactory
+from portal.prepared import PreparedLookup, PreparedQuery
+from tests.factories import BriefingFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +126,49 @@ def test_the_public_query_is_compiled_again_on_a_new_day(client, monkeypatch):
     assert views.public_page("scheduled") is None
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
     assert views.public_page("scheduled").slug == "scheduled"
+
+
+def test_a_prepared_query_reads_what_the_orms_query_reads_for_each_value(compiled):
+    neglect, sleep = ThemeFactory(name="Neglect"), ThemeFactory(name="Safer sleep")
+    briefings = [
+        BriefingFactory(title="Both", themes=[neglect, sleep], kind="audit_findings"),
+        BriefingFactory(title="Neglect only", themes=[neglect], kind="thematic_review"),
+        BriefingFactory(title="Sleep only", themes=[sleep], kind="audit_findings"),
+        BriefingFactory(title="Neither", kind="thematic_review"),
+        BriefingFactory(title="A draft", themes=[neglect, sleep], draft=True),
+    ]
+    related = PreparedQuery(views._related_query, pk=int, kind=str)
+    related.run(pk=briefings[0].pk, kind="audit_findings")
+    for briefing in briefings:
+        expected = list(views._related_query(briefing.pk, briefing.kind))
+        compiled.clear()
+        found = related.run(pk=briefing.pk, kind=briefing.kind)
+        assert compiled == []
+        assert [(b.pk, b.shared, b.same_kind) for b in found] == [(b.pk, b.shared, b.same_kind) for b in expected]
+        for row, want in zip(found, expected, strict=True):
+            assert (row.slug, row.title, row.summary, row.kind, row.published) == (
+                want.slug, want.title, want.summary, want.kind, want.published,
+            )  # fmt: skip
+    # The values are parameters of the SQL, never part of its text.
+    junk = related.run(pk=briefings[0].pk, kind="x' OR '1'='1")
+    assert [b.title for b in junk] == ["Sleep only", "Neglect only"]
+
+
+def test_a_prepared_query_refuses_a_parameter_it_cannot_place():
+    with pytest.raises(ValueError, match="kind is not a parameter"):
+        PreparedQuery(lambda pk, kind: Briefing.objects.filter(pk=pk), pk=int, kind=str).run(pk=1, kind="x")
+    with pytest.raises(ValueError, match="int or str"):
+        PreparedQuery(lambda day: Briefing.objects.filter(published=day), day=datetime.date)
+    related = PreparedQuery(views._related_query, pk=int, kind=str)
+    with pytest.raises(TypeError, match="pk, kind"):
+        related.run(pk=1)
+
+
+def test_related_briefings_follow_the_day(client, monkeypatch):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    theme = ThemeFactory()
+    briefing = BriefingFactory(slug="today", themes=[theme])
+    BriefingFactory(title="Out tomorrow", themes=[theme], published=tomorrow)
+    assert [b.title for b in views.related_briefings(briefing)] == []
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert [b.title for b in views.related_briefings(briefing)] == ["Out tomorrow"]
