@@ -3,16 +3,21 @@
 import csv
 import datetime
 import io
+import random
 
+import factory
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from learning import report
-from learning.models import UsefulnessVote
+from learning.models import TeamRecord, UsefulnessVote
 from tests.factories import (
     AgencyFactory,
     BriefingFactory,
+    CourseFactory,
     FollowUpFactory,
     TeamRecordFactory,
     ThemeFactory,
@@ -162,3 +167,73 @@ def test_default_period_is_the_last_twelve_whole_months():
     form = report.ReportFilter({"end": "30/11/2026"})
     assert form.is_valid()
     assert form.period() == (datetime.date(2025, 12, 1), datetime.date(2026, 11, 30))
+
+
+def test_every_grouping_matches_a_plain_count_of_generated_records_and_votes():
+    """Records and votes at random (seeded), some outside the period or near a local midnight, counted here by hand."""
+    rnd = random.Random(7)
+    themes = [ThemeFactory(name=f"Theme {i}", slug=f"theme-{i}") for i in range(3)]
+    briefings = [BriefingFactory(title=f"Briefing {i}", themes=rnd.sample(themes, rnd.randint(0, 2))) for i in range(6)]
+    agencies = [AgencyFactory(name=name) for name in ("Health", "Police", "Education", "Early help")]
+    gone = briefings.pop()  # records keep a deleted briefing's counts under "(deleted briefings)"
+    records = [
+        TeamRecordFactory(
+            briefing=rnd.choice(briefings + [gone]), agency=rnd.choice(agencies), attendees=rnd.randint(1, 30),
+            met_on=START + datetime.timedelta(days=rnd.randint(-20, 385)), follow_up_answered=rnd.random() < 0.3,
+        )
+        for _ in range(150)
+    ]  # fmt: skip
+    UsefulnessVoteFactory.create_batch(5, briefing=None, course=CourseFactory())  # course votes are left out
+    votes = UsefulnessVoteFactory.create_batch(120, briefing=factory.Iterator(briefings + [gone]))
+    low = datetime.datetime(2026, 3, 25, 22, tzinfo=datetime.UTC)
+    for vote in votes:
+        # Whole hours from 22:00 UTC: 23:00 on the last of a summer month is the next month in London.
+        vote.created_at = low + datetime.timedelta(hours=rnd.randint(0, 380) * 24 + rnd.choice([0, 1, 2, 12]))
+        vote.useful = rnd.random() < 0.7
+    UsefulnessVote.objects.bulk_update(votes, ["created_at", "useful"])
+    gone.delete()
+    records = [TeamRecord.objects.get(pk=record.pk) for record in records]
+    votes = list(UsefulnessVote.objects.filter(briefing__isnull=False))
+
+    expected = {"briefings": {}, "themes": {}, "agencies": {}, "months": {}, "quarters": {}}
+
+    def count(group, name, meetings=0, reached=0, yes=0, answers=0, follow_ups=0):
+        old = expected[group].get(name, (0, 0, 0, 0, 0))
+        expected[group][name] = tuple(map(sum, zip(old, (meetings, reached, yes, answers, follow_ups), strict=True)))
+
+    for record in records:
+        if START <= record.met_on <= END:
+            figures = {"meetings": 1, "reached": record.attendees, "follow_ups": int(record.follow_up_answered)}
+            title = record.briefing.title if record.briefing else "(deleted briefings)"
+            count("briefings", title, **figures)
+            for theme in record.briefing.themes.all() if record.briefing else ():
+                count("themes", theme.name, **figures)
+            count("agencies", record.agency.name, **figures)
+            count("months", report.month_label(f"{record.met_on:%Y-%m}"), **figures)
+            count("quarters", report.quarter_label(f"{record.met_on:%Y-%m}"), **figures)
+    for vote in votes:
+        day = timezone.localdate(vote.created_at)
+        if START <= day <= END:
+            figures = {"yes": int(vote.useful), "answers": 1}
+            count("briefings", vote.briefing.title, **figures)
+            for theme in vote.briefing.themes.all():
+                count("themes", theme.name, **figures)
+            count("months", report.month_label(f"{day:%Y-%m}"), **figures)
+            count("quarters", report.quarter_label(f"{day:%Y-%m}"), **figures)
+
+    data = report.build(START, END)
+    for group in expected:
+        found = {
+            row.name: (row.meetings, row.reached, row.useful_yes, row.useful_answers, row.follow_ups)
+            for row in data[group]
+            if any((row.meetings, row.useful_answers, row.follow_ups))
+        }
+        assert found == expected[group], group
+    assert len(data["months"]) == 12 and len(data["quarters"]) == 4
+    totals = [sum(figures[i] for figures in expected["briefings"].values()) for i in range(5)]
+    total = data["total"]
+    assert [total.meetings, total.reached, total.useful_yes, total.useful_answers, total.follow_ups] == totals
+    assert totals[0] > 100 and totals[3] > 80 and len(expected["briefings"]) == 6  # the data reached every case
+    if connection.vendor == "postgresql":
+        low, high = report.day_bounds(START, END)
+        assert report.postgresql_counts(START, END, low, high) == report.orm_counts(START, END, low, high)
