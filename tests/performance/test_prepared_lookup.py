@@ -100,9 +100,7 @@ def test_a_cold_briefing_page_compiles_no_briefing_query_after_the_first(
     response = client.get(two.get_absolute_url())
     assert response.status_code == 200
     assert "The second one" in response.content.decode()
-    # Only the related briefings (a different query for each page) are compiled; the page's own lookup is not.
-    assert not [sql for sql in compiled if '"briefings_briefing"."slug" =' in sql]
-    assert compiled, "the check must see the queries compiled"
+    assert not [sql for sql in compiled if "briefings_briefing" in sql]
 
 
 def test_staff_still_open_drafts_and_readers_get_the_withdrawn_or_missing_page(staff_client):

@@ -105,11 +105,13 @@ SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data):", re.IGNORECASE)
 def hostile_markup(html):
     """Everything in the page that could run script or load content from elsewhere, as messages.
 
-    The site's own script files (src under /static/) are the only scripts allowed.
+    The site's own script files (src under /static/) are the only scripts allowed, besides structured data
+    (`application/ld+json`, which never runs; a title that closed it early would show here as a tag of its own).
     """
     problems = []
     for tag, attrs in Elements(html).tags:
-        if tag == "script" and not str(attrs.get("src") or "").startswith("/static/"):
+        structured_data = attrs.get("type") == "application/ld+json" and "src" not in attrs
+        if tag == "script" and not structured_data and not str(attrs.get("src") or "").startswith("/static/"):
             problems.append(f"<script {attrs}>")
         if tag in {"iframe", "object", "embed", "svg", "math", "form", "base", "meta", "style", "link"}:
             if tag == "meta" and "http-equiv" not in attrs:
