@@ -1,6 +1,7 @@
 """Demo data made at load time: the theme of the month (relative to today) and the groups the demo briefings name."""
 
 import datetime
+from itertools import chain, count
 from pathlib import Path
 
 from django.db.models import Max
@@ -43,15 +44,10 @@ def ensure_professional_groups(briefings_dir):
         front, _ = split_front_matter(path.read_text(encoding="utf-8"))
         names.update(yaml_loader.load(front).get("professional_groups") or [])
     known = set(ProfessionalGroup.objects.values_list("name", flat=True))
+    taken = set(ProfessionalGroup.objects.values_list("slug", flat=True))
     last = ProfessionalGroup.objects.aggregate(last=Max("position"))["last"] or 0
     for position, name in enumerate(sorted(names - known), start=last + 1):
-        ProfessionalGroup.objects.create(name=name, slug=unique_slug(name), position=position)
-
-
-def unique_slug(name):
-    base = slugify(name)[:40] or "group"
-    slug, n = base, 1
-    while ProfessionalGroup.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+        base = slugify(name)[:70] or "group"
+        slug = next(s for s in chain([base], (f"{base}-{n}" for n in count(2))) if s not in taken)
+        taken.add(slug)
+        ProfessionalGroup.objects.create(name=name, slug=slug, position=position)

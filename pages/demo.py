@@ -2,34 +2,25 @@
 
 from pathlib import Path
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from portal import yaml_loader
+from portal.yaml_loader import DemoDataError
 
 from .models import Page
 
 KEYS = {"slug", "title", "summary", "body", "placement", "position", "link_text"}
 
 
-class DemoDataError(ValueError):
-    """The demo file is not in the expected shape; the message names the file, page and field."""
-
-
 def load_pages(path):
     """Create or update the pages in the YAML file at `path`; return them."""
     path = Path(path)
-    try:
-        data = yaml_loader.load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, RecursionError) as exc:
-        raise DemoDataError(f"{path}: cannot be read as YAML: {exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("pages"), list):
-        raise DemoDataError(f"{path}: expected a mapping with a 'pages' list.")
+    listed = yaml_loader.load_list_file(path, "pages")
     pages = []
     with transaction.atomic():
-        for index, raw in enumerate(data["pages"], start=1):
+        for index, raw in enumerate(listed, start=1):
             if not isinstance(raw, dict) or not raw.get("slug"):
                 raise DemoDataError(f"{path}: page {index}: expected a mapping with a slug.")
             unknown = sorted(set(raw) - KEYS)

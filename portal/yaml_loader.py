@@ -1,6 +1,7 @@
 """The one YAML reader for files people write (briefings, demo data): safe, no aliases, dates and times as text."""
 
 import re
+from pathlib import Path
 
 import yaml
 
@@ -36,3 +37,19 @@ Loader.yaml_implicit_resolvers = {
 def load(text):
     """The data in YAML `text`; yaml.YAMLError (or RecursionError, for absurd nesting) when it cannot be read."""
     return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+
+
+class DemoDataError(ValueError):
+    """A demo data file that cannot be loaded, with the file and the place in it."""
+
+
+def load_list_file(path, key):
+    """The list under `key` in the YAML file at `path`; DemoDataError naming the file when it is not that."""
+    path = Path(path)
+    try:
+        data = load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, RecursionError) as exc:
+        raise DemoDataError(f"{path}: cannot be read as YAML: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        raise DemoDataError(f"{path}: expected a mapping with a '{key}' list.")
+    return data[key]

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +16,7 @@ from briefings.models import Theme
 from portal import yaml_loader
 from portal.models import validate_web_address
 from portal.text import tidy_markdown
+from portal.yaml_loader import DemoDataError
 
 from .models import Course, LearningOutcome, Session
 
@@ -30,21 +30,12 @@ SESSION_KEYS |= {"booking_url", "note"}
 CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$|^(24):(00)$")
 
 
-class DemoDataError(ValueError):
-    """The demo file is not in the expected shape; the message names the file, course and field."""
-
-
 def load_training(path, today=None):
     """Create or update the courses in the YAML file at `path`; return the courses."""
     path = Path(path)
-    try:
-        data = yaml_loader.load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, RecursionError) as exc:
-        raise DemoDataError(f"{path}: cannot be read as YAML: {exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("courses"), list):
-        raise DemoDataError(f"{path}: expected a mapping with a 'courses' list.")
+    listed = yaml_loader.load_list_file(path, "courses")
     today = today or timezone.localdate()
-    specs = [CourseSpec(path, index, raw, today) for index, raw in enumerate(data["courses"], start=1)]
+    specs = [CourseSpec(path, index, raw, today) for index, raw in enumerate(listed, start=1)]
     slugs = [spec.slug for spec in specs]
     duplicates = sorted({slug for slug in slugs if slugs.count(slug) > 1})
     if duplicates:
