@@ -70,11 +70,23 @@ def briefing_detail(request, slug):
 RELATED = 3
 
 
+# Related briefings are ranked among the newest this many that share a theme or the kind, so a page
+# costs the same with 100 briefings or 10,000 (ranking every briefing took 200 ms a page at 10,000).
+RELATED_CANDIDATES = 100
+
+
 def _related_query(pk, kind):
     its_themes = Briefing.themes.through.objects.filter(briefing_id=pk).values("theme_id")
-    return (
+    sharing = Briefing.themes.through.objects.filter(theme_id__in=its_themes).values("briefing_id")
+    candidates = (
         Briefing.objects.published()
         .exclude(pk=pk)
+        .filter(Q(pk__in=sharing) | Q(kind=kind))
+        .order_by("-published")
+        .values("pk")[:RELATED_CANDIDATES]
+    )
+    return (
+        Briefing.objects.filter(pk__in=candidates)
         .annotate(
             shared=Count("themes", filter=Q(themes__in=its_themes)),
             same_kind=Case(When(kind=kind, then=Value(1)), default=Value(0), output_field=IntegerField()),
@@ -87,6 +99,8 @@ def _related_query(pk, kind):
 
 def related_briefings(briefing):
     """Published briefings sharing the most themes with `briefing`, then of its kind, newest first: one query.
+
+    They are chosen among the newest RELATED_CANDIDATES published briefings that share a theme or the kind.
 
     Read with the page, not stored in its body, since they change when other briefings do.
     """
