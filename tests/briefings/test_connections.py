@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from briefings import views
 from briefings.models import Briefing, StoredBody
 from portal.models import SiteSettings
 from tests.factories import BriefingFactory, CourseFactory, SessionFactory, SubscriberFactory, ThemeFactory
@@ -85,6 +86,20 @@ def test_related_briefings_are_not_stored_in_the_body(client, django_capture_on_
         BriefingFactory(title="Newly published", themes=[theme])
     assert "Newly published" not in StoredBody.objects.get(briefing=briefing).html
     assert related_titles(client, briefing) == ["Newly published"]
+
+
+def test_related_briefings_are_ranked_among_the_newest_candidates_only(monkeypatch):
+    """However many briefings share a theme, only the newest few are ranked: a page's cost stays flat."""
+    monkeypatch.setattr(views, "RELATED_CANDIDATES", 2)
+    neglect, curiosity = ThemeFactory(name="Neglect"), ThemeFactory(name="Curiosity")
+    briefing = BriefingFactory(title="This one", themes=[neglect, curiosity], kind="thematic_review")
+    BriefingFactory(
+        title="Both themes, oldest", themes=[neglect, curiosity], kind="audit_findings", published=days_ago(90)
+    )
+    BriefingFactory(title="One theme, newer", themes=[neglect], kind="audit_findings", published=days_ago(10))
+    BriefingFactory(title="One theme, newest", themes=[curiosity], kind="audit_findings", published=days_ago(5))
+    related = views._related_query(briefing.pk, briefing.kind)
+    assert [b.title for b in related] == ["One theme, newest", "One theme, newer"]
 
 
 def test_related_briefings_cost_one_query_however_many_there_are(django_assert_max_num_queries):
