@@ -8,14 +8,18 @@ import math
 import re
 import threading
 from functools import partial
+from urllib.parse import quote
 
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.http import HttpRequest
 from django.template.loader import get_template, render_to_string
 from django.urls import get_script_prefix
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_tasks import task
 
@@ -28,9 +32,19 @@ from .models import Briefing, StoredBody, Theme
 
 TEMPLATE = "briefings/includes/body.html"
 TAGS_TEMPLATE = "briefings/includes/article_tags.html"
+# The page's other parts that show only the briefing (and the page's own address), stored beside the body.
+PAGE_PARTS = {
+    "crumbs": "briefings/includes/breadcrumbs.html",
+    "print_header": "briefings/includes/print_header.html",
+    "share": "includes/share.html",
+    "useful": "learning/includes/useful.html",
+    "card": "includes/briefing_card.html",
+}
 # Every template a body is made of: a change to any of them makes every stored body out of date.
 TEMPLATES = [TEMPLATE, TAGS_TEMPLATE, "briefings/includes/meta.html", "briefings/includes/key_fact_list.html",
-             "briefings/includes/section.html", "briefings/includes/resource_list.html"]  # fmt: skip
+             "briefings/includes/section.html", "briefings/includes/resource_list.html", *PAGE_PARTS.values(),
+             "includes/privacy_link.html"]  # fmt: skip
+STORED = ["html", "tags", *PAGE_PARTS]
 FIELDS = ["slug", "title", "summary", "kind", "audience", "publisher", "based_on", "sample_description",
           "published", "last_reviewed", "review_due", "version"]  # fmt: skip
 
@@ -38,6 +52,23 @@ FIELDS = ["slug", "title", "summary", "kind", "audience", "publisher", "based_on
 # outside link does (print.css). A stored body cannot know the host a reader came by, so it holds this
 # origin, which never resolves, and page_context() puts the request's in its place.
 ORIGIN = "https://this-site.invalid"
+_QUOTED_ORIGIN = quote(ORIGIN, safe="")
+# Where the stored print header shows the day it is printed, filled in by page_context().
+PRINTED_ON = "<!-- printed on -->"
+
+
+class _AtOrigin(HttpRequest):
+    """A request for a briefing's address at ORIGIN: the stored parts that show the page's address are made for it."""
+
+    scheme = "https"
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = self.path_info = path
+
+    def get_host(self):
+        return ORIGIN.removeprefix("https://")
+
 
 _templates_digest = []
 _pending = threading.local()
@@ -53,7 +84,7 @@ def templates_digest():
 def key(briefing):
     """The digest of what a body is made from that a page reads anyway: the briefing's row, its kind's name, code."""
     raw = repr((RENDERER_VERSION, templates_digest(), get_script_prefix(), settings.MEDIA_URL,
-                [getattr(briefing, name) for name in FIELDS], briefing.kind_name))  # fmt: skip
+                [getattr(briefing, name) for name in FIELDS], briefing.kind_name, briefing.kind_plural))  # fmt: skip
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -118,7 +149,7 @@ def fits_one_sheet(briefing):
 
 
 def render(briefing):
-    """(body HTML, head tags HTML) rendered from the briefing's parts, themes and courses."""
+    """{stored field: HTML}: body, head tags and PAGE_PARTS, rendered from the briefing, its parts, themes, courses."""
     # The sheet estimate and the template read the same parts: fetch them once.
     prefetch_related_objects([briefing], "sections", "questions", "key_facts", "resources")
     context = {
@@ -126,7 +157,17 @@ def render(briefing):
         "origin": ORIGIN,
         "sheet": briefing.kind == Briefing.Kind.SEVEN_MINUTE_BRIEFING and fits_one_sheet(briefing),
     }
-    return mark_safe(render_to_string(TEMPLATE, context)), mark_safe(render_to_string(TAGS_TEMPLATE, context))  # noqa: S308
+    rendered = {"html": render_to_string(TEMPLATE, context), "tags": render_to_string(TAGS_TEMPLATE, context)}
+    context = {
+        "briefing": briefing,
+        "request": _AtOrigin(briefing.get_absolute_url()),
+        "printed_on": mark_safe(PRINTED_ON),  # noqa: S308 - a fixed comment
+        "title": briefing.title,
+        "kind": "briefing",
+        "slug": briefing.slug,
+    }
+    rendered |= {name: render_to_string(template, context) for name, template in PAGE_PARTS.items()}
+    return rendered
 
 
 def stored(briefing):
@@ -138,15 +179,48 @@ def stored(briefing):
     return row if row.key == key(briefing) else None
 
 
-def page_context(briefing, request):
-    """What templates/briefings/detail.html needs besides the briefing: `body` and the head's `article_tags`."""
+def stored_parts(briefing):
+    """{stored field: HTML} of this briefing, as stored when up to date, else rendered now."""
     row = stored(briefing)
-    if row is None:
-        html, tags = render(briefing)
-    else:
-        html, tags = row.html, row.tags
-    html = html.replace(ORIGIN, f"{request.scheme}://{request.get_host()}")
-    return {"body": mark_safe(html), "article_tags": mark_safe(tags)}  # noqa: S308 - rendered by the templates
+    return render(briefing) if row is None else {name: getattr(row, name) for name in STORED}
+
+
+def page_context(briefing, request):
+    """What templates/briefings/detail.html needs besides the briefing: its stored parts for this request's host."""
+    origin = f"{request.scheme}://{request.get_host()}"
+    quoted = quote(origin, safe="")
+    context = {
+        name: mark_safe(html.replace(ORIGIN, origin).replace(_QUOTED_ORIGIN, quoted))  # noqa: S308 - rendered by templates
+        for name, html in stored_parts(briefing).items()
+        if name != "card"
+    }
+    context["body"] = context.pop("html")
+    context["article_tags"] = context.pop("tags")
+    context["print_header"] = mark_safe(context["print_header"].replace(PRINTED_ON, _printed_on()))  # noqa: S308
+    return context
+
+
+_printed = [None, ""]
+
+
+def _printed_on():
+    """ "· Printed on" today, as the print header shows it (made once a day)."""
+    today = timezone.localdate()
+    if _printed[0] != today:
+        _printed[:] = [today, format_html('· Printed on <time class="print-date" datetime="{}">{}</time>',
+                                          today.isoformat(), dateformat.format(today, "j F Y"))]  # fmt: skip
+    return _printed[1]
+
+
+def cards(briefings):
+    """Each briefing's card (templates/includes/briefing_card.html), as stored when up to date, else rendered now.
+
+    Read with select_related("stored_body") and the FIELDS the key needs.
+    """
+    return [
+        mark_safe(row.card if (row := stored(b)) else render_to_string(PAGE_PARTS["card"], {"briefing": b}))  # noqa: S308 - rendered by the template
+        for b in briefings
+    ]
 
 
 def store(pks, batch_size=200):
@@ -156,12 +230,10 @@ def store(pks, batch_size=200):
         briefings = Briefing._base_manager.filter(pk__in=pks[start : start + batch_size]).prefetch_related(
             "sections", "questions", "key_facts", "resources", "themes"
         )
-        rows = [
-            StoredBody(briefing=b, key=key(b), html=html, tags=tags) for b in briefings for html, tags in [render(b)]
-        ]
+        rows = [StoredBody(briefing=b, key=key(b), **render(b)) for b in briefings]
         # No signals: storing a body changes no content, so the page cache is left as it is.
         StoredBody.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["briefing"], update_fields=["key", "html", "tags"]
+            rows, update_conflicts=True, unique_fields=["briefing"], update_fields=["key", *STORED]
         )
     return len(pks)
 

@@ -203,15 +203,19 @@ class Briefing(Publishable):
     @staticmethod
     def kind_name_of(kind, plural=False):
         """What the partnership calls this kind (set in site settings), or the built-in name: plain text."""
-        if kind not in Briefing.Kind.values:
+        member = _KINDS.get(kind)
+        if member is None:
             return str(kind)  # a value no longer defined (an old row): shown as it is rather than failing the page
-        kind = Briefing.Kind(kind)
-        return SiteSettings.cached().kind_name(kind.value, plural) or (kind.plural if plural else kind.label)
+        return SiteSettings.cached().kind_name(member.value, plural) or (member.plural if plural else member.label)
 
     @property
     def kind_name(self):
         """The name of this briefing's kind as readers see it everywhere (pages, print, feeds, search, email)."""
         return self.kind_name_of(self.kind)
+
+
+# Each kind by its value, for the names a page shows (looked up several times a page).
+_KINDS = {member.value: member for member in Briefing.Kind}
 
 
 class OrderedPart(models.Model):
@@ -341,6 +345,14 @@ class StoredBody(models.Model):
     )
     html = models.TextField(editable=False)
     tags = models.TextField(editable=False, help_text="The page head's article:tag lines (the briefing's themes).")
+    # The page's other parts that show only the briefing: read with the body, so a page renders none of them.
+    crumbs = models.TextField(editable=False, default="", help_text="The breadcrumbs above the page.")
+    print_header = models.TextField(editable=False, default="", help_text="The running header of the printed page.")
+    share = models.TextField(editable=False, default="", help_text="The “Share this page” section.")
+    useful = models.TextField(editable=False, default="", help_text="The “Was this useful?” form.")
+    card = models.TextField(
+        editable=False, default="", help_text="Its card among another briefing's related briefings."
+    )
 
     def __str__(self):
         return f"Stored body of {self.briefing_id}"

@@ -61,9 +61,16 @@ def briefing_detail(request, slug):
         briefing = public_page(slug)
     if briefing is None:
         return withdrawn(request, slug)
-    context = {"briefing": briefing, **body.page_context(briefing, request)}
+    context = {
+        "briefing": briefing,
+        **body.page_context(briefing, request),
+        "staff_notices": request.user.is_staff or not briefing.is_published,
+        "overdue": briefing.is_overdue,
+        # After a vote (?useful=thanks or already) the form gives way to its answer, rendered for this request.
+        "useful_answer": "useful" in request.GET,
+    }
     if briefing.is_published:
-        context["related"] = related_briefings(briefing)
+        context["related"] = body.cards(related_briefings(briefing))
     return private_if_staff(request, render(request, "briefings/detail.html", context))
 
 
@@ -92,7 +99,9 @@ def _related_query(pk, kind):
             same_kind=Case(When(kind=kind, then=Value(1)), default=Value(0), output_field=IntegerField()),
         )
         .filter(Q(shared__gt=0) | Q(kind=kind))
-        .only("slug", "title", "summary", "kind", "published")
+        # What a stored card's key is made of, and the card itself.
+        .select_related("stored_body")
+        .only(*body.FIELDS, "stored_body__key", "stored_body__card")
         .order_by("-shared", "-same_kind", "-published", "-pk")[:RELATED]
     )
 

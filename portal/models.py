@@ -154,8 +154,8 @@ class SiteSettings(RenderedMarkdown):
         # Which kinds' names this save changes, for the post_save handlers that re-render bodies and re-index
         # search: a name change must reach them without anyone running a command.
         before = SiteSettings.objects.filter(pk=1).first() if not kwargs.get("force_insert") else None
-        old = {kind: one for kind, one, _ in (before or SiteSettings()).kind_names()}
-        self.kind_names_changed = {kind for kind, one, _ in self.kind_names() if one != old[kind]}
+        old = {kind: names for kind, *names in (before or SiteSettings()).kind_names()}
+        self.kind_names_changed = {kind for kind, *names in self.kind_names() if names != old[kind]}
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -117,6 +117,19 @@ def test_a_name_change_stores_again_only_the_bodies_of_that_kind(committed, name
     assert "Safer7 briefing" in stored_html(seven)
 
 
+def test_a_new_name_for_several_alone_stores_the_bodies_again_and_is_never_served_stale(client, committed, name_kinds):
+    briefing = committed(BriefingFactory)
+    safer7(name_kinds)
+    site = SiteSettings.load()
+    site.name_seven_minute_briefing_plural = "Safer7s"
+    site.save()  # no worker has run yet
+    assert site.kind_names_changed == {SEVEN}
+    assert body.stored(Briefing.objects.select_related("stored_body").get(pk=briefing.pk)) is None
+    assert ">Safer7s</a>" in client.get(briefing.get_absolute_url()).content.decode()  # the breadcrumbs
+    run_worker()
+    assert ">Safer7s</a>" in StoredBody.objects.get(briefing=briefing).crumbs
+
+
 def stored_html(briefing):
     return StoredBody.objects.get(briefing=briefing).html
 

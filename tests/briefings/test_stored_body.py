@@ -64,6 +64,57 @@ def test_the_stored_body_gives_the_same_page_as_rendering_from_the_parts(client,
     assert page(client, briefing) == from_store
 
 
+def test_the_parts_that_show_only_the_briefing_are_stored_and_show_the_readers_own_host(client, committed, settings):
+    settings.ALLOWED_HOSTS = ["portal.example.org"]
+    briefing = committed(BriefingFactory, sections=1, title="Curly “quotes” & more", slug="stored-parts")
+    row = StoredBody.objects.get(briefing=briefing)
+    for part in ("crumbs", "print_header", "share", "useful", "card"):
+        assert getattr(row, part), part
+    assert body.ORIGIN in row.crumbs and body.ORIGIN in row.print_header and body.PRINTED_ON in row.print_header
+    assert "Curly “quotes” &amp; more" in row.card
+    # Stored parts are the whole page: nothing a part shows is rendered again on a request (the card is for others).
+    row.crumbs = row.crumbs.replace("Curly", "Stored-crumb")
+    row.share = row.share.replace("Share this page", "Stored share")
+    row.useful = row.useful.replace("Was this useful?", "Stored useful")
+    row.save()
+    content = client.get(briefing.get_absolute_url(), HTTP_HOST="portal.example.org").content.decode()
+    assert "Stored-crumb" in content and "Stored share" in content and "Stored useful" in content
+    address = "http://portal.example.org/briefings/stored-parts/"
+    assert f'"item": "{address}"' in content  # the breadcrumbs' JSON-LD
+    assert f'data-copy-link="{address}"' in content
+    assert "body=http%3A%2F%2Fportal.example.org%2Fbriefings%2Fstored-parts%2F" in content  # the share email
+    assert f'<span class="print-header__url">{address}</span>' in content
+    assert "this-site.invalid" not in content and "this-site.invalid" not in content.replace("%2F", "/")
+    assert body.PRINTED_ON not in content and 'Printed on <time class="print-date"' in content
+
+
+def test_after_a_vote_the_answer_is_rendered_for_the_request_in_place_of_the_stored_form(client, committed):
+    briefing = committed(BriefingFactory, sections=1)
+    assert 'class="useful__form"' in client.get(briefing.get_absolute_url()).content.decode()
+    thanks = client.get(briefing.get_absolute_url() + "?useful=thanks").content.decode()
+    assert "Thank you for your answer." in thanks and 'class="useful__form"' not in thanks
+    junk = client.get(briefing.get_absolute_url() + "?useful=%3Cscript%3E").content.decode()
+    assert 'class="useful__form"' in junk and "<script>" not in junk
+
+
+def test_a_related_briefings_card_is_stored_with_it_and_rendered_when_out_of_date(
+    client, committed, django_assert_num_queries
+):
+    theme = Theme.objects.create(name="Home conditions", slug="home-conditions")
+    page_of = committed(BriefingFactory, sections=1, themes=[theme], slug="page-of")
+    other = committed(BriefingFactory, sections=1, themes=[theme], title="Stored card title", slug="other")
+    StoredBody.objects.filter(briefing=other).update(card=StoredBody.objects.get(briefing=other).card.replace(
+        "Stored card title", "Read from the stored card"))  # fmt: skip
+    client.get("/")
+    with django_assert_num_queries(2):
+        content = client.get(page_of.get_absolute_url()).content.decode()
+    assert "Read from the stored card" in content
+    # Changed without signals (a shell, SQL): the stored card no longer matches and is rendered from the row.
+    Briefing.objects.filter(pk=other.pk).update(title="Retitled in a shell")
+    content = client.get(page_of.get_absolute_url()).content.decode()
+    assert "Retitled in a shell" in content and "Read from the stored card" not in content
+
+
 def test_every_route_that_changes_what_a_body_shows_stores_it_again(committed):
     theme = Theme.objects.create(name="Old theme name", slug="theme")
     course = CourseFactory(title="Old course title")
