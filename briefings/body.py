@@ -83,8 +83,14 @@ def templates_digest():
 
 def key(briefing):
     """The digest of what a body is made from that a page reads anyway: the briefing's row, its kind's name, code."""
-    raw = repr((RENDERER_VERSION, templates_digest(), get_script_prefix(), settings.MEDIA_URL,
-                [getattr(briefing, name) for name in FIELDS], briefing.kind_name, briefing.kind_plural))  # fmt: skip
+    return key_of([getattr(briefing, name) for name in FIELDS])
+
+
+def key_of(values):
+    """key() of a briefing whose FIELDS hold these values, in that order."""
+    kind = values[FIELDS.index("kind")]
+    raw = repr((RENDERER_VERSION, templates_digest(), get_script_prefix(), settings.MEDIA_URL, values,
+                Briefing.kind_name_of(kind), Briefing.kind_name_of(kind, plural=True)))  # fmt: skip
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -212,15 +218,22 @@ def _printed_on():
     return _printed[1]
 
 
-def cards(briefings):
+# What cards() reads of each briefing: the FIELDS its key is made of, then its stored key and card.
+CARD_COLUMNS = [*FIELDS, "stored_body__key", "stored_body__card"]
+
+
+def cards(rows):
     """Each briefing's card (templates/includes/briefing_card.html), as stored when up to date, else rendered now.
 
-    Read with select_related("stored_body") and the FIELDS the key needs.
+    `rows` are values of CARD_COLUMNS (a queryset's values_list): a card costs no model object.
     """
-    return [
-        mark_safe(row.card if (row := stored(b)) else render_to_string(PAGE_PARTS["card"], {"briefing": b}))  # noqa: S308 - rendered by the template
-        for b in briefings
-    ]
+    made = []
+    for *values, stored_key, card in rows:
+        if card is None or stored_key != key_of(values):
+            briefing = Briefing(**dict(zip(FIELDS, values, strict=True)))
+            card = render_to_string(PAGE_PARTS["card"], {"briefing": briefing})
+        made.append(mark_safe(card))  # noqa: S308 - rendered by the template
+    return made
 
 
 def store(pks, batch_size=200):

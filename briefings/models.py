@@ -162,7 +162,8 @@ class Briefing(Publishable):
     class Meta:
         ordering = ["-published", "-created_at"]
         permissions = [("publish_briefing", "Can publish and unpublish briefings")]
-        indexes = [models.Index(fields=["status", "published"], name="briefing_status_published")]
+        # Covers the kind too: related briefings are found by walking published briefings newest first.
+        indexes = [models.Index(fields=["status", "published", "kind"], name="briefing_status_published_kind")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published__isnull=False),
