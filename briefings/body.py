@@ -31,7 +31,7 @@ from portal.models import SiteSettings
 from .models import Briefing, StoredBody, Theme
 
 TEMPLATE = "briefings/includes/body.html"
-TAGS_TEMPLATE = "briefings/includes/article_tags.html"
+TAGS_TEMPLATE = "briefings/includes/og_tags.html"
 # The page's other parts that show only the briefing (and the page's own address), stored beside the body.
 PAGE_PARTS = {
     "crumbs": "briefings/includes/breadcrumbs.html",
@@ -41,9 +41,9 @@ PAGE_PARTS = {
     "card": "includes/briefing_card.html",
 }
 # Every template a body is made of: a change to any of them makes every stored body out of date.
-TEMPLATES = [TEMPLATE, TAGS_TEMPLATE, "briefings/includes/meta.html", "briefings/includes/key_fact_list.html",
-             "briefings/includes/section.html", "briefings/includes/resource_list.html", *PAGE_PARTS.values(),
-             "includes/privacy_link.html"]  # fmt: skip
+TEMPLATES = [TEMPLATE, TAGS_TEMPLATE, "briefings/includes/article_tags.html", "briefings/includes/meta.html",
+             "briefings/includes/key_fact_list.html", "briefings/includes/section.html",
+             "briefings/includes/resource_list.html", *PAGE_PARTS.values(), "includes/privacy_link.html"]  # fmt: skip
 STORED = ["html", "tags", *PAGE_PARTS]
 FIELDS = ["slug", "title", "summary", "kind", "audience", "publisher", "based_on", "sample_description",
           "published", "last_reviewed", "review_due", "version"]  # fmt: skip
@@ -201,7 +201,7 @@ def page_context(briefing, request):
         if name != "card"
     }
     context["body"] = context.pop("html")
-    context["article_tags"] = context.pop("tags")
+    context["head_tags"] = context.pop("tags")
     context["print_header"] = mark_safe(context["print_header"].replace(PRINTED_ON, _printed_on()))  # noqa: S308
     return context
 

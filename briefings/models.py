@@ -345,7 +345,7 @@ class StoredBody(models.Model):
         max_length=64, editable=False, help_text="What it was rendered from; another key means it is out of date."
     )
     html = models.TextField(editable=False)
-    tags = models.TextField(editable=False, help_text="The page head's article:tag lines (the briefing's themes).")
+    tags = models.TextField(editable=False, help_text="The page head's Open Graph and article tags.")
     # The page's other parts that show only the briefing: read with the body, so a page renders none of them.
     crumbs = models.TextField(editable=False, default="", help_text="The breadcrumbs above the page.")
     print_header = models.TextField(editable=False, default="", help_text="The running header of the printed page.")

@@ -62,15 +62,17 @@ def briefing_detail(request, slug):
         briefing = public_page(slug)
     if briefing is None:
         return withdrawn(request, slug)
+    public = briefing.is_published
     context = {
         "briefing": briefing,
         **body.page_context(briefing, request),
-        "staff_notices": request.user.is_staff or not briefing.is_published,
+        "public": public,
+        "staff_notices": not public or request.user.is_staff,
         "overdue": briefing.is_overdue,
         # After a vote (?useful=thanks or already) the form gives way to its answer, rendered for this request.
         "useful_answer": "useful" in request.GET,
     }
-    if briefing.is_published:
+    if public:
         context["related"] = body.cards(related_briefings(briefing))
     return private_if_staff(request, render(request, "briefings/detail.html", context))
 

@@ -9,6 +9,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="storedbody",
+            name="tags",
+            field=models.TextField(editable=False, help_text="The page head's Open Graph and article tags."),
+        ),
         migrations.AddField(
             model_name="storedbody",
             name="card",
