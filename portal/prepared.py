@@ -24,16 +24,19 @@ class _Prepared:
         if compiled is None:
             compiler = self.queryset.query.get_compiler(self.queryset.db)
             sql, params = compiler.as_sql()
+            # How each column read back is converted (dates from SQLite's text, ...): the same for every run,
+            # and working it out for every row read cost a page more than running the query.
+            converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
             spots = {}
             for name, marker in self.markers.items():
                 spots[name] = [i for i, param in enumerate(params) if type(param) is type(marker) and param == marker]
                 if not spots[name]:
                     raise ValueError(f"{name} is not a parameter of the compiled query: {sql}")
-            compiled = self._compiled.value = (compiler, sql, list(params), spots)
+            compiled = self._compiled.value = (compiler, sql, list(params), spots, converters)
         return compiled
 
     def _run(self, values):
-        compiler, sql, params, spots = self._compile()
+        compiler, sql, params, spots, converters = self._compile()
         params = list(params)
         for name, value in values.items():
             for spot in spots[name]:
@@ -44,6 +47,7 @@ class _Prepared:
         # compiler, which compiling for the markers set up; only the parameters differ. The queryset is
         # read here and never chained, so nothing else compiles through it.
         run.as_sql = lambda *args, **kwargs: (sql, tuple(params))
+        run.get_converters = lambda expressions: converters
         queryset = self.queryset.all()
         queryset.query.get_compiler = lambda *args, **kwargs: run
         return list(queryset)

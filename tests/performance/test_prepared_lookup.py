@@ -85,6 +85,18 @@ def test_a_lookup_compiles_its_sql_once_and_sees_rows_saved_after_it(compiled):
     assert compiled == []
 
 
+def test_a_lookup_works_out_how_to_convert_its_columns_once(monkeypatch):
+    BriefingFactory(slug="first", last_reviewed=datetime.date(2026, 1, 2))
+    lookup = public_pages()
+    assert lookup.get("first").last_reviewed == datetime.date(2026, 1, 2)
+    worked_out = []
+    get_converters = SQLCompiler.get_converters
+    monkeypatch.setattr(SQLCompiler, "get_converters", lambda self, e: worked_out.append(e) or get_converters(self, e))
+    found = lookup.get("first")
+    assert worked_out == []
+    assert found.last_reviewed == datetime.date(2026, 1, 2) and isinstance(found.published, datetime.date)
+
+
 def test_a_lookup_refuses_a_field_that_is_not_unique():
     with pytest.raises(ValueError, match="title is not unique"):
         PreparedLookup(Briefing.objects.all(), "title")
