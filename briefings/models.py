@@ -351,6 +351,10 @@ class StoredBody(models.Model):
     print_header = models.TextField(editable=False, default="", help_text="The running header of the printed page.")
     share = models.TextField(editable=False, default="", help_text="The “Share this page” section.")
     useful = models.TextField(editable=False, default="", help_text="The “Was this useful?” form.")
+    related = models.TextField(editable=False, default="", help_text="The related briefings section, as stored.")
+    related_key = models.CharField(
+        max_length=64, editable=False, default="", help_text="What the related section was made under (related.py)."
+    )
     card = models.TextField(
         editable=False, default="", help_text="Its card among another briefing's related briefings."
     )

@@ -1,15 +1,14 @@
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
 from portal import publication
 from portal.cache import private_if_staff
-from portal.prepared import PreparedLookup, PreparedQuery
+from portal.prepared import PreparedLookup
 
-from . import body
+from . import body, related
 from .forms import BriefingFilterForm
 from .models import Briefing, Resource, Theme
 
@@ -33,10 +32,9 @@ def briefing_list(request):
     return render(request, "briefings/list.html", context)
 
 
-# The public's queries for a briefing page (the briefing, its related briefings), built and compiled
-# to SQL once a day per worker: building and compiling them cost a cold page more CPU than the
-# database spends running them.
-_public_pages = [None, None, None]
+# The public's query for a briefing page, built and compiled to SQL once a day per worker: building and
+# compiling it cost a cold page more CPU than the database spends running it.
+_public_pages = [None, None]
 
 
 def _public_queries():
@@ -45,7 +43,6 @@ def _public_queries():
         _public_pages[:] = [
             today,
             PreparedLookup(Briefing.objects.published().select_related("stored_body"), "slug"),
-            PreparedQuery(_related_query, pk=int, kind=str),
         ]
     return _public_pages
 
@@ -73,53 +70,8 @@ def briefing_detail(request, slug):
         "useful_answer": "useful" in request.GET,
     }
     if public:
-        context["related"] = body.cards(related_briefings(briefing))
+        context["related_section"] = related.section(briefing)
     return private_if_staff(request, render(request, "briefings/detail.html", context))
-
-
-RELATED = 3
-
-
-# Related briefings are ranked among the newest this many that share a theme or the kind, so a page
-# costs the same with 100 briefings or 10,000 (ranking every briefing took 200 ms a page at 10,000).
-RELATED_CANDIDATES = 100
-
-
-def _related_query(pk, kind):
-    through = Briefing.themes.through.objects
-    its_themes = through.filter(briefing_id=pk).values("theme_id")
-    sharing = through.filter(briefing_id=OuterRef("pk"), theme_id__in=its_themes)
-    # Found by walking the published briefings newest first (an index holds the kind too), so finding
-    # the newest candidates reads no table row.
-    candidates = (
-        Briefing.objects.published()
-        .exclude(pk=pk)
-        .filter(Q(kind=kind) | Q(Exists(sharing)))
-        .order_by("-published")
-        .values("pk")[:RELATED_CANDIDATES]
-    )
-
-    def ranked(briefings):
-        # Counted per briefing rather than by joining and grouping, which took SQLite three times as long.
-        shared = sharing.order_by().values("briefing_id").annotate(n=Count("*")).values("n")
-        return briefings.annotate(
-            shared=Coalesce(Subquery(shared), 0),
-            same_kind=Case(When(kind=kind, then=Value(1)), default=Value(0), output_field=IntegerField()),
-        ).order_by("-shared", "-same_kind", "-published", "-pk")
-
-    # Ranked once to choose, and again to order the chosen few, read with their stored cards.
-    chosen = ranked(Briefing.objects.filter(pk__in=candidates)).values("pk")[:RELATED]
-    return ranked(Briefing.objects.filter(pk__in=chosen)).values_list(*body.CARD_COLUMNS, named=True)
-
-
-def related_briefings(briefing):
-    """Published briefings sharing the most themes with `briefing`, then of its kind, newest first: one query.
-
-    They are chosen among the newest RELATED_CANDIDATES published briefings that share a theme or the kind,
-    and read as values of body.CARD_COLUMNS (for body.cards). Read with the page, not stored in its body,
-    since they change when other briefings do.
-    """
-    return _public_queries()[2].run(pk=briefing.pk, kind=briefing.kind)
 
 
 def withdrawn(request, slug):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -66,6 +67,7 @@ def invalidate(using=None, **kwargs):
     """
     _bump()
     if transaction.get_autocommit(using):
+        content_committed.send(sender=None)
         return
     # A callback per call, since one registered in a savepoint that rolls back goes with it; they
     # share one _CommitBump, so a transaction still bumps once however many rows it saves.
@@ -81,16 +83,23 @@ def invalidate(using=None, **kwargs):
 _local = threading.local()
 
 
+# Sent once a change to content is committed (once per transaction): what is made from all content
+# (a briefing's related briefings) is made again.
+content_committed = Signal()
+
+
 class _CommitBump:
     """The bump due when a transaction commits: the first of its callbacks does it, the others nothing."""
 
     def __init__(self):
         self.done = False
+        self.__qualname__ = "portal.cache._CommitBump"  # named by Django's log when a robust callback fails
 
     def __call__(self):
         if not self.done:
             self.done = True
             _bump()
+            content_committed.send(sender=None)
 
 
 def _bump():

@@ -124,6 +124,12 @@ def populate(args):
 
     if "rebuild_search_index" in get_commands():
         call_command("rebuild_search_index", verbosity=0)
+    try:
+        from briefings.related import store_related
+    except ImportError:  # a version from before related briefings were stored
+        pass
+    else:
+        store_related.call()  # what the worker does after a change (no worker runs here)
     from django.db import connection
 
     if connection.vendor == "postgresql":

@@ -9,6 +9,21 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="storedbody",
+            name="related",
+            field=models.TextField(default="", editable=False, help_text="The related briefings section, as stored."),
+        ),
+        migrations.AddField(
+            model_name="storedbody",
+            name="related_key",
+            field=models.CharField(
+                default="",
+                editable=False,
+                help_text="What the related section was made under (related.py).",
+                max_length=64,
+            ),
+        ),
         migrations.AlterField(
             model_name="storedbody",
             name="tags",

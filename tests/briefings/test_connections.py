@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from briefings import views
+from briefings import related
 from briefings.models import Briefing, StoredBody
 from portal.models import SiteSettings
 from tests.factories import BriefingFactory, CourseFactory, SessionFactory, SubscriberFactory, ThemeFactory
@@ -76,21 +77,51 @@ def test_a_briefing_with_nothing_related_shows_no_related_section(client):
     assert 'class="related-briefings"' not in client.get(briefing.get_absolute_url()).content.decode()
 
 
-def test_related_briefings_are_not_stored_in_the_body(client, django_capture_on_commit_callbacks):
-    """They change when other briefings change, which does not store this briefing's body again."""
+def stored_related(briefing):
+    return StoredBody.objects.get(briefing=briefing).related
+
+
+def test_related_briefings_are_stored_by_the_worker_and_never_served_stale(
+    client, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """They change when other briefings do: each content change queues the worker, and pages never wait for it."""
     theme = ThemeFactory()
     with django_capture_on_commit_callbacks(execute=True):
         briefing = BriefingFactory(themes=[theme])
-    assert related_titles(client, briefing) == []
+        BriefingFactory(title="First out", themes=[theme])
+    assert DBTaskResult.objects.filter(task_path="briefings.related.store_related", status="READY").exists()
+    assert related.store_related.call() == 2  # what the worker does
+    assert "First out" in stored_related(briefing)
+    client.get("/")  # the site settings and header links are read once per worker
+    with django_assert_num_queries(1):  # the briefing, its body and its related briefings: one row
+        assert related_titles(client, briefing) == ["First out"]
+    assert related.store_related.call() == 0  # nothing changed since: a second task does nothing
     with django_capture_on_commit_callbacks(execute=True):
         BriefingFactory(title="Newly published", themes=[theme])
-    assert "Newly published" not in StoredBody.objects.get(briefing=briefing).html
-    assert related_titles(client, briefing) == ["Newly published"]
+    assert "Newly published" not in stored_related(briefing)  # the worker has not run yet
+    assert related_titles(client, briefing) == ["Newly published", "First out"]
+    related.store_related.call()
+    assert "Newly published" in stored_related(briefing)
+    assert related_titles(client, briefing) == ["Newly published", "First out"]
+
+
+def test_a_briefing_out_today_is_related_from_midnight_though_nothing_was_stored_since(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    theme = ThemeFactory()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        briefing = BriefingFactory(themes=[theme])
+        BriefingFactory(title="Out tomorrow", themes=[theme], published=tomorrow)
+    related.store_related.call()
+    assert related_titles(client, briefing) == []
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert related_titles(client, briefing) == ["Out tomorrow"]
 
 
 def test_related_briefings_are_ranked_among_the_newest_candidates_only(monkeypatch):
     """However many briefings share a theme, only the newest few are ranked: a page's cost stays flat."""
-    monkeypatch.setattr(views, "RELATED_CANDIDATES", 2)
+    monkeypatch.setattr(related, "RELATED_CANDIDATES", 2)
     neglect, curiosity = ThemeFactory(name="Neglect"), ThemeFactory(name="Curiosity")
     briefing = BriefingFactory(title="This one", themes=[neglect, curiosity], kind="thematic_review")
     BriefingFactory(
@@ -98,8 +129,7 @@ def test_related_briefings_are_ranked_among_the_newest_candidates_only(monkeypat
     )
     BriefingFactory(title="One theme, newer", themes=[neglect], kind="audit_findings", published=days_ago(10))
     BriefingFactory(title="One theme, newest", themes=[curiosity], kind="audit_findings", published=days_ago(5))
-    related = views._related_query(briefing.pk, briefing.kind)
-    assert [b.title for b in related] == ["One theme, newest", "One theme, newer"]
+    assert [b.title for b in related.query(briefing.pk, briefing.kind)] == ["One theme, newest", "One theme, newer"]
 
 
 def test_related_briefings_cost_one_query_however_many_there_are(django_assert_max_num_queries):

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from briefings import body, views
+from briefings import related as related_briefings
 from briefings.models import Briefing
 from portal.prepared import PreparedLookup, PreparedQuery
 from tests.factories import BriefingFactory, ThemeFactory
@@ -147,10 +148,10 @@ def test_a_prepared_query_reads_what_the_orms_query_reads_for_each_value(compile
         BriefingFactory(title="Neither", kind="thematic_review"),
         BriefingFactory(title="A draft", themes=[neglect, sleep], draft=True),
     ]
-    related = PreparedQuery(views._related_query, pk=int, kind=str)
+    related = PreparedQuery(related_briefings.query, pk=int, kind=str)
     related.run(pk=briefings[0].pk, kind="audit_findings")
     for briefing in briefings:
-        expected = list(views._related_query(briefing.pk, briefing.kind))
+        expected = list(related_briefings.query(briefing.pk, briefing.kind))
         compiled.clear()
         found = related.run(pk=briefing.pk, kind=briefing.kind)
         assert compiled == []
@@ -167,7 +168,7 @@ def test_a_prepared_query_refuses_a_parameter_it_cannot_place():
         PreparedQuery(lambda pk, kind: Briefing.objects.filter(pk=pk), pk=int, kind=str).run(pk=1, kind="x")
     with pytest.raises(ValueError, match="int or str"):
         PreparedQuery(lambda day: Briefing.objects.filter(published=day), day=datetime.date)
-    related = PreparedQuery(views._related_query, pk=int, kind=str)
+    related = PreparedQuery(related_briefings.query, pk=int, kind=str)
     with pytest.raises(TypeError, match="pk, kind"):
         related.run(pk=1)
 
@@ -177,6 +178,6 @@ def test_related_briefings_follow_the_day(client, monkeypatch):
     theme = ThemeFactory()
     briefing = BriefingFactory(slug="today", themes=[theme])
     BriefingFactory(title="Out tomorrow", themes=[theme], published=tomorrow)
-    assert [b.title for b in views.related_briefings(briefing)] == []
+    assert [b.title for b in related_briefings.chosen(briefing)] == []
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
-    assert [b.title for b in views.related_briefings(briefing)] == ["Out tomorrow"]
+    assert [b.title for b in related_briefings.chosen(briefing)] == ["Out tomorrow"]
