@@ -3,9 +3,11 @@
 They change when other briefings do (published, withdrawn, retitled, themed), so each StoredBody row keeps the
 section with the key it was made under: the page cache's content generation (which every content change moves
 on), the day (scheduled briefings come out at midnight), the templates and the script prefix. A page whose row
-has another key chooses them itself; the worker stores them all again after each change (store_related).
+has another key chooses them itself; the worker stores them all again after each change (store_related)
+and early each day (store_related_daily).
 """
 
+import datetime
 import hashlib
 
 from django.db import connection
@@ -119,6 +121,22 @@ def store_related(batch_size=500):
     return len(pks)
 
 
+def _next_day():
+    """A minute into tomorrow, local time."""
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time(0, 1)))
+
+
+@task()
+def store_related_daily():
+    """Early each day: every stored section's key moved on at midnight (briefings out today are related now)."""
+    try:
+        return store_related.call()
+    finally:
+        # A failed run must not end the daily chain.
+        store_related_daily.using(run_after=_next_day()).enqueue()
+
+
 _queue_ready = []
 
 
@@ -129,6 +147,9 @@ def _content_committed(sender, **kwargs):
             return
         _queue_ready.append(True)
     store_related.enqueue()
+    # The daily run starts with the first change stored and then queues itself each day.
+    if not DBTaskResult.objects.filter(task_path=store_related_daily.module_path, status="READY").exists():
+        store_related_daily.using(run_after=_next_day()).enqueue()
 
 
 def connect():

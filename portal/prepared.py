@@ -1,11 +1,30 @@
 """Querysets the ORM compiles to SQL once and then runs for other values, as a page's queries per request."""
 
 import copy
+import re
 import secrets
 import threading
 import uuid
+import weakref
 
+from django.conf import settings
 from django.db import connections
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _server_side(sql):
+    """The compiled SQL with PostgreSQL's numbered parameters ($1, $2, ...) for PREPARE, and how many there are."""
+    count = 0
+
+    def number(match):
+        nonlocal count
+        if match.group() == "%%":
+            return "%"
+        count += 1
+        return f"${count}"
+
+    return _PLACEHOLDER.sub(number, sql), count
 
 
 class _Prepared:
@@ -17,6 +36,10 @@ class _Prepared:
         self.queryset = queryset
         self.markers = markers
         self._compiled = threading.local()
+        # On PostgreSQL the query is also prepared on the server, once per database connection: planning it
+        # took the server longer than running it (about 0.4 ms of a page's 0.6 ms there).
+        self._name = f"portal_prepared_{uuid.uuid4().hex}"
+        self._prepared_on = weakref.WeakKeyDictionary()
 
     def _compile(self):
         # Per thread: a compiler holds its thread's database connection.
@@ -43,6 +66,8 @@ class _Prepared:
                 params[spot] = value
         run = copy.copy(compiler)
         run.connection = connections[self.queryset.db]
+        if run.connection.vendor == "postgresql" and getattr(settings, "DATABASE_PREPARED_STATEMENTS", False):
+            sql = self._on_server(run.connection, sql, len(params))
         # The ORM reads the rows back (converters, select_related objects, annotations) through this
         # compiler, which compiling for the markers set up; only the parameters differ. The queryset is
         # read here and never chained, so nothing else compiles through it.
@@ -51,6 +76,19 @@ class _Prepared:
         queryset = self.queryset.all()
         queryset.query.get_compiler = lambda *args, **kwargs: run
         return list(queryset)
+
+    def _on_server(self, connection, sql, count):
+        """EXECUTE of this query prepared on the server side of `connection` (PREPARE it there first if need be)."""
+        with connection.cursor() as cursor:  # connects, or reconnects after a failed health check, first
+            raw = connection.connection
+            if raw not in self._prepared_on:
+                statement, numbered = _server_side(sql)
+                if numbered != count:
+                    raise ValueError(f"{count} parameters, {numbered} placeholders: {sql}")
+                # A prepared statement belongs to the connection, not to a transaction: a rollback keeps it.
+                cursor.execute(f"PREPARE {self._name} AS {statement}")
+                self._prepared_on[raw] = True
+        return f"EXECUTE {self._name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {self._name}"
 
 
 class PreparedLookup(_Prepared):

@@ -135,6 +135,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL: the public briefing page's queries are prepared once per connection on the server
+# (portal/prepared.py). Turn off behind a pooler in transaction mode (PgBouncer), which moves
+# sessions between connections.
+DATABASE_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers write to one file. WAL lets pages be read while someone saves;
     # BEGIN IMMEDIATE takes the write lock at the start of a save's transaction, so a second save

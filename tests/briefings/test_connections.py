@@ -105,6 +105,20 @@ def test_related_briefings_are_stored_by_the_worker_and_never_served_stale(
     assert related_titles(client, briefing) == ["Newly published", "First out"]
 
 
+def test_a_change_queues_the_daily_run_once_for_a_minute_past_midnight(django_capture_on_commit_callbacks):
+    days = {timezone.localdate()}
+    for title in ("First", "Second"):
+        with django_capture_on_commit_callbacks(execute=True):
+            BriefingFactory(title=title)
+    days.add(timezone.localdate())  # a run across midnight may queue for either day
+    daily = DBTaskResult.objects.filter(task_path="briefings.related.store_related_daily", status="READY")
+    assert daily.count() == 1
+    run_after = timezone.localtime(daily.get().run_after)
+    assert run_after.time() == datetime.time(0, 1) and run_after.date() - datetime.timedelta(days=1) in days
+    assert related.store_related_daily.call() == 2
+    assert daily.count() == 2  # tomorrow's, queued again by today's run (and the one the worker would have taken)
+
+
 def test_a_briefing_out_today_is_related_from_midnight_though_nothing_was_stored_since(
     client, monkeypatch, django_capture_on_commit_callbacks
 ):
@@ -132,7 +146,8 @@ def test_related_briefings_are_ranked_among_the_newest_candidates_only(monkeypat
     assert [b.title for b in related.query(briefing.pk, briefing.kind)] == ["One theme, newest", "One theme, newer"]
 
 
-def test_related_briefings_cost_one_query_however_many_there_are(django_assert_max_num_queries):
+def test_related_briefings_cost_one_query_however_many_there_are(django_assert_max_num_queries, settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False  # the SQL itself is read below, not EXECUTE of it
     counts = []
     for n in (1, 30):
         theme = ThemeFactory()

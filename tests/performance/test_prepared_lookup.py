@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.sql.compiler import SQLCompiler
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +12,7 @@ from django.utils import timezone
 from briefings import body, views
 from briefings import related as related_briefings
 from briefings.models import Briefing
-from portal.prepared import PreparedLookup, PreparedQuery
+from portal.prepared import PreparedLookup, PreparedQuery, _server_side
 from tests.factories import BriefingFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,8 @@ def test_a_lookup_reads_the_row_and_its_joined_body_as_the_orms_get_does_in_one_
     with CaptureQueriesContext(connection) as queries:
         found = lookup.get("cumulative-harm")
         html = found.stored_body.html
-    assert len(queries) == 1
+    # On PostgreSQL the first run on a connection also prepares the statement on the server.
+    assert len([q for q in queries.captured_queries if not q["sql"].startswith("PREPARE ")]) == 1
     expected = Briefing.objects.select_related("stored_body").get(pk=briefing.pk)
     for field in Briefing._meta.concrete_fields:
         assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
@@ -181,3 +182,35 @@ def test_related_briefings_follow_the_day(client, monkeypatch):
     assert [b.title for b in related_briefings.chosen(briefing)] == []
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
     assert [b.title for b in related_briefings.chosen(briefing)] == ["Out tomorrow"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side prepared statements are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_query_is_prepared_once_per_connection_and_survives_a_rollback(settings):
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    BriefingFactory(slug="first")
+    lookup = public_pages()
+    with CaptureQueriesContext(connection) as queries:
+        assert lookup.get("first").slug == "first"
+        assert lookup.get("no-such-briefing") is None
+    sent = [q["sql"].split()[0] for q in queries.captured_queries]
+    assert sent == ["PREPARE", "EXECUTE", "EXECUTE"], sent
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert lookup.get("first").slug == "first"
+        raise RuntimeError("rolled back")
+    assert lookup.get("first").slug == "first"
+    connection.close()  # a new connection has no prepared statements: prepared again there
+    with CaptureQueriesContext(connection) as queries:
+        assert lookup.get("first").slug == "first"
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["PREPARE", "EXECUTE"]
+    settings.DATABASE_PREPARED_STATEMENTS = False  # behind a pooler in transaction mode
+    with CaptureQueriesContext(connection) as queries:
+        assert lookup.get("first").slug == "first"
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
+
+
+def test_placeholders_are_numbered_for_the_server_and_escaped_percents_kept():
+    assert _server_side("SELECT \"a\" FROM t WHERE b = %s AND c LIKE 'x%%' AND d IN (%s, %s)") == (
+        "SELECT \"a\" FROM t WHERE b = $1 AND c LIKE 'x%' AND d IN ($2, $3)",
+        3,
+    )
