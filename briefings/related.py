@@ -146,6 +146,8 @@ def _content_committed(sender, **kwargs):
         if DBTaskResult._meta.db_table not in connection.introspection.table_names():
             return
         _queue_ready.append(True)
+    if not Briefing.objects.exists():  # no briefing yet: nothing has related briefings to store
+        return
     store_related.enqueue()
     # The daily run starts with the first change stored and then queues itself each day.
     if not DBTaskResult.objects.filter(task_path=store_related_daily.module_path, status="READY").exists():
