@@ -22,13 +22,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
-from django_tasks_db.models import DBTaskResult
 
 from briefings.models import Briefing
 from mail.models import OutgoingEmail
 from mail.outbox import deliver_email, send_mail_later
 from portal.models import SiteSettings
 from portal.publication import Status as PublicationStatus
+from portal.tasks import queue_unless_waiting
 from training.models import Course, Session
 
 from .models import AlertEvent, Delivery, Subscriber
@@ -471,10 +471,7 @@ def run_tick(now=None):
 
 def ensure_scheduled():
     """Queue the hourly task unless one is waiting already; returns True if it queued one."""
-    if DBTaskResult.objects.filter(task_path=alerts_tick.module_path, status="READY").exists():
-        return False
-    alerts_tick.using(run_after=timezone.now() + TICK_EVERY).enqueue()
-    return True
+    return queue_unless_waiting(alerts_tick, timezone.now() + TICK_EVERY)
 
 
 @task()

@@ -18,7 +18,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.http import HttpRequest
 from django.template.loader import get_template, render_to_string
 from django.urls import get_script_prefix
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_tasks import task
@@ -27,6 +27,7 @@ from portal import versions
 from portal.history import PARTS
 from portal.markdown import RENDERER_VERSION, rerendered, rows_updated
 from portal.models import SiteSettings
+from portal.templatetags.portal_tags import iso_date, long_date
 
 from .models import Briefing, StoredBody, Theme
 
@@ -214,7 +215,7 @@ def _printed_on():
     today = timezone.localdate()
     if _printed[0] != today:
         _printed[:] = [today, format_html('· Printed on <time class="print-date" datetime="{}">{}</time>',
-                                          today.isoformat(), dateformat.format(today, "j F Y"))]  # fmt: skip
+                                          iso_date(today), long_date(today))]  # fmt: skip
     return _printed[1]
 
 

@@ -22,6 +22,7 @@ from django_tasks_db.models import DBTaskResult
 
 from portal.cache import content_committed, generation
 from portal.prepared import PreparedQuery
+from portal.tasks import queue_unless_waiting
 
 from . import body
 from .models import Briefing, StoredBody
@@ -80,9 +81,9 @@ _templates_digest = []
 
 def key():
     """What a stored related section is made under: content generation, day, templates, script prefix."""
-    if not _templates_digest:
-        sources = [get_template(name).template.source for name in (TEMPLATE, body.PAGE_PARTS["card"])]
-        _templates_digest.append(body.templates_digest() + hashlib.sha256("\0".join(sources).encode()).hexdigest())
+    if not _templates_digest:  # the card's template is among the body's
+        source = get_template(TEMPLATE).template.source
+        _templates_digest.append(body.templates_digest() + hashlib.sha256(source.encode()).hexdigest())
     raw = f"{generation()}|{timezone.localdate().isoformat()}|{_templates_digest[0]}|{get_script_prefix()}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -150,8 +151,7 @@ def _content_committed(sender, **kwargs):
         return
     store_related.enqueue()
     # The daily run starts with the first change stored and then queues itself each day.
-    if not DBTaskResult.objects.filter(task_path=store_related_daily.module_path, status="READY").exists():
-        store_related_daily.using(run_after=_next_day()).enqueue()
+    queue_unless_waiting(store_related_daily, _next_day())
 
 
 def connect():

@@ -17,11 +17,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
-from django_tasks_db.models import DBTaskResult
 
 from mail.models import OutgoingEmail
 from mail.outbox import send_mail_later
 from portal.models import SiteSettings
+from portal.tasks import queue_unless_waiting
 
 from .models import Briefing
 
@@ -112,10 +112,7 @@ def next_run(now=None):
 
 def ensure_scheduled():
     """Queue the monthly task unless one is waiting already; returns True if it queued one."""
-    if DBTaskResult.objects.filter(task_path=send_monthly_review_reminders.module_path, status="READY").exists():
-        return False
-    send_monthly_review_reminders.using(run_after=next_run()).enqueue()
-    return True
+    return queue_unless_waiting(send_monthly_review_reminders, next_run())
 
 
 @task()

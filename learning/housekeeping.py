@@ -13,10 +13,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
-from django_tasks_db.models import DBTaskResult
 
 from mail.outbox import send_mail_later
 from portal.models import SiteSettings
+from portal.tasks import queue_unless_waiting
 
 from .models import FollowUp, TeamRecord, UsefulnessVote
 from .records import token_digest
@@ -132,10 +132,7 @@ def next_run(now=None):
 
 def ensure_scheduled():
     """Queue the daily task unless one is waiting already; returns True if it queued one."""
-    if DBTaskResult.objects.filter(task_path=daily_learning_round.module_path, status="READY").exists():
-        return False
-    daily_learning_round.using(run_after=next_run()).enqueue()
-    return True
+    return queue_unless_waiting(daily_learning_round, next_run())
 
 
 @task()
