@@ -24,6 +24,8 @@ from django.utils.http import parse_etags
 from portal import compression
 
 GENERATION_KEY = "page-cache:generation"
+# Moves when what is stored for a page changes shape, so no worker reads an entry an older version stored.
+PAGE_KEY_PREFIX = "page-cache:2:"
 NONCE_HEADERS = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
 CACHEABLE_TYPES = ("text/html", "application/rss+xml", "application/xml", "text/xml", "text/plain", "text/calendar")
 SKIP_PREFIXES = ("/admin/", "/markdownx/", "/healthz/", "/static/", "/media/", "/contrast/")
@@ -184,7 +186,7 @@ class PageCacheMiddleware:
                 request.COOKIES.get("contrast", ""),
             ]
         )
-        return "page-cache:" + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
+        return PAGE_KEY_PREFIX + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
 
     @staticmethod
     def can_store(request, response):
@@ -233,6 +235,7 @@ class PageCacheMiddleware:
                 if name in headers and nonce in headers[name]:
                     header_parts[name] = headers.pop(name).split(nonce)
         etag = '"' + hashlib.md5(b"".join(parts), usedforsecurity=False).hexdigest() + '"'
+        headers["Vary"] = _vary_on_hit(headers.get("Vary"))
         return {"parts": parts, "headers": headers, "header_parts": header_parts, "etag": etag}
 
     @staticmethod
@@ -257,15 +260,10 @@ class PageCacheMiddleware:
             return self.not_modified(stored)
         nonce = base64.b64encode(os.urandom(16)).decode("ascii")
         content = nonce.encode().join(stored["parts"])
-        response = HttpResponse(content if request.method == "GET" else b"")
-        for name, value in stored["headers"].items():
-            response[name] = value
-        for name, parts in stored["header_parts"].items():
-            response[name] = nonce.join(parts)
-        response["ETag"] = stored["etag"]
-        response["Content-Length"] = str(len(content))
-        patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
-        return response
+        headers = {name: nonce.join(parts) for name, parts in stored["header_parts"].items()}
+        headers.update(stored["headers"], ETag=stored["etag"])
+        headers["Content-Length"] = str(len(content))
+        return HttpResponse(content if request.method == "GET" else b"", headers=headers)
 
     @staticmethod
     def not_modified(stored):
@@ -274,13 +272,21 @@ class PageCacheMiddleware:
         for name in ("Cache-Control", "Vary", "Content-Location", "Expires"):
             if name in stored["headers"]:
                 response[name] = stored["headers"][name]
-        patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
         return response
 
     @staticmethod
     def after_staff_post(request, response):
         if request.method == "POST" and request.path_info.startswith("/admin/") and response.status_code < 400:
             invalidate()
+
+
+def _vary_on_hit(vary):
+    """The Vary header a stored page is answered with (worked out when it is stored, not on every hit)."""
+    response = HttpResponse()
+    if vary:
+        response["Vary"] = vary
+    patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
+    return response["Vary"]
 
 
 def connect_signals():

@@ -162,7 +162,7 @@ elif CACHE_URL.startswith("locmem://"):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "portal.filecache.FileCache",
             "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / ".cache")),
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }

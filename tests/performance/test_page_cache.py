@@ -127,6 +127,23 @@ def test_conditional_request_answers_304(client):
 
 
 @pytest.mark.django_db
+def test_a_hit_answers_with_the_headers_the_page_was_made_with(client):
+    BriefingFactory(**LIVED_EXPERIENCE)
+    made = client.get("/briefings/lived-experience/")
+    for hit in (
+        client.get("/briefings/lived-experience/"),
+        client.get("/briefings/lived-experience/", HTTP_ACCEPT_ENCODING="br"),
+    ):
+        assert hit.status_code == 200
+        assert [v.strip() for v in hit["Vary"].split(",")] == ["Cookie", "Accept-Encoding"]
+        for name in ("Content-Type", "Content-Language", "Referrer-Policy", "X-Frame-Options"):
+            assert hit.get(name) == made.get(name), name
+    plain = client.get("/briefings/lived-experience/")
+    assert plain["Content-Length"] == str(len(plain.content)) == made["Content-Length"]
+    assert client.head("/briefings/lived-experience/").content == b""
+
+
+@pytest.mark.django_db
 def test_contrast_choice_is_part_of_the_cache_key(client):
     BriefingFactory(**LIVED_EXPERIENCE)
     plain = client.get("/briefings/lived-experience/").content.decode()
