@@ -18,12 +18,11 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.http import HttpRequest
 from django.template.loader import get_template, render_to_string
 from django.urls import get_script_prefix
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_tasks import task
 
-from portal import versions
+from portal import cache, versions
 from portal.history import PARTS
 from portal.markdown import RENDERER_VERSION, rerendered, rows_updated
 from portal.models import SiteSettings
@@ -212,7 +211,7 @@ _printed = [None, ""]
 
 def _printed_on():
     """ "· Printed on" today, as the print header shows it (made once a day)."""
-    today = timezone.localdate()
+    today = cache.today()
     if _printed[0] != today:
         _printed[:] = [today, format_html('· Printed on <time class="print-date" datetime="{}">{}</time>',
                                           iso_date(today), long_date(today))]  # fmt: skip

@@ -10,6 +10,7 @@ from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from portal import addresses
+from portal.cache import today
 from portal.markdown import MAX_MARKDOWN_LENGTH, RenderedMarkdown, RenderedQuerySet, is_bare_link, length_limit
 from portal.models import SiteSettings, validate_web_address
 from portal.publication import PublicationQuerySet, Publishable, published_q
@@ -199,7 +200,7 @@ class Briefing(Publishable):
 
     @property
     def is_overdue(self):
-        return self.review_due is not None and self.review_due < timezone.localdate()
+        return self.review_due is not None and self.review_due < today()
 
     @staticmethod
     def kind_name_of(kind, plural=False):

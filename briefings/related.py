@@ -21,6 +21,7 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from portal.cache import content_committed, generation
+from portal.cache import today as cache_today
 from portal.prepared import PreparedQuery
 from portal.tasks import queue_unless_waiting
 
@@ -70,7 +71,7 @@ def chosen(briefing):
 
     Chosen among the newest RELATED_CANDIDATES published briefings that share a theme or the kind.
     """
-    today = timezone.localdate()
+    today = cache_today()
     if _prepared[0] != today:
         _prepared[:] = [today, PreparedQuery(query, pk=int, kind=str)]
     return _prepared[1].run(pk=briefing.pk, kind=briefing.kind)
@@ -84,7 +85,7 @@ def key():
     if not _templates_digest:  # the card's template is among the body's
         source = get_template(TEMPLATE).template.source
         _templates_digest.append(body.templates_digest() + hashlib.sha256(source.encode()).hexdigest())
-    raw = f"{generation()}|{timezone.localdate().isoformat()}|{_templates_digest[0]}|{get_script_prefix()}"
+    raw = f"{generation()}|{cache_today().isoformat()}|{_templates_digest[0]}|{get_script_prefix()}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

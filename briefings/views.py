@@ -2,9 +2,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 
-from portal import publication
+from portal import cache, publication
 from portal.cache import private_if_staff
 from portal.prepared import PreparedLookup
 
@@ -38,7 +37,7 @@ _public_pages = [None, None]
 
 
 def _public_queries():
-    today = timezone.localdate()
+    today = cache.today()
     if _public_pages[0] != today:
         _public_pages[:] = [
             today,

@@ -3,10 +3,9 @@
 from dataclasses import dataclass
 
 from django.urls import get_script_prefix
-from django.utils import timezone
 from django.utils.functional import cached_property
 
-from portal.cache import generation
+from portal.cache import generation, today
 
 from .models import Page
 
@@ -25,7 +24,7 @@ _kept = [None, None]
 
 def links():
     """{"header": [NavLink], "footer": [NavLink]}: the published pages in each place, in their order."""
-    stamp = (generation(), timezone.localdate(), get_script_prefix())
+    stamp = (generation(), today(), get_script_prefix())
     kept_stamp, found = _kept
     if found is None or kept_stamp != stamp:
         found = {Page.Placement.HEADER.value: [], Page.Placement.FOOTER.value: []}

@@ -36,7 +36,8 @@ def page_cache():
 
 
 # Within a request the generation is read from the cache once (the page key, the site settings,
-# the briefing body and search results all use it); outside a request it is read every time.
+# the briefing body and search results all use it), and the day worked out once; outside a
+# request they are read every time.
 _request_memo = ContextVar("page_cache_request_memo", default=None)
 
 
@@ -60,6 +61,17 @@ def generation():
     if "generation" not in memo:
         memo["generation"] = _stored_generation()
     return memo["generation"]
+
+
+def today():
+    """timezone.localdate(), worked out once per request: a briefing page asks for the day seven times."""
+    memo = _request_memo.get()
+    if memo is None:
+        return timezone.localdate()
+    day = memo.get("today")
+    if day is None:
+        day = memo["today"] = timezone.localdate()
+    return day
 
 
 def invalidate(using=None, **kwargs):
@@ -178,7 +190,7 @@ class PageCacheMiddleware:
         raw = "|".join(
             [
                 str(generation()),
-                timezone.localdate().isoformat(),
+                today().isoformat(),
                 request.method,
                 request.scheme,
                 request.get_host(),

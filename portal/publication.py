@@ -26,6 +26,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 
 from portal import history, versions
+from portal.cache import today
 from portal.models import PendingRevision
 
 
@@ -39,7 +40,7 @@ def published_q(prefix=""):
 
     `prefix` ("briefing__") applies the same rule to a related record in a join.
     """
-    return Q(**{f"{prefix}status": Status.PUBLISHED, f"{prefix}published__lte": timezone.localdate()})
+    return Q(**{f"{prefix}status": Status.PUBLISHED, f"{prefix}published__lte": today()})
 
 
 class PublicationQuerySet(models.QuerySet):
@@ -65,7 +66,7 @@ class Publishable(models.Model):
 
     @property
     def is_published(self):
-        return self.status == Status.PUBLISHED and self.published is not None and self.published <= timezone.localdate()
+        return self.status == Status.PUBLISHED and self.published is not None and self.published <= today()
 
     @is_published.setter
     def is_published(self, value):

@@ -14,10 +14,9 @@ or the page's own objects.
 from django import template
 from django.core.signals import setting_changed
 from django.urls import get_script_prefix
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from portal.cache import generation
+from portal.cache import generation, today
 
 register = template.Library()
 
@@ -49,7 +48,7 @@ def chrome_key(context):
 def _request_key(request):
     match = request.resolver_match
     page = None if match is None else (match.app_name, match.namespace, match.url_name)
-    return timezone.localdate(), get_script_prefix(), page
+    return today(), get_script_prefix(), page
 
 
 class ChromeNode(template.Node):
@@ -85,3 +84,34 @@ def chrome(parser, token):
     nodelist = parser.parse(("endchrome",))
     parser.delete_first_token()
     return ChromeNode(nodelist)
+
+
+class LayoutNode(template.Node):
+    """The base template's markup, with its {% block %}s found once per worker, not on every render.
+
+    {% extends %} looks for the parent's blocks by walking the parent's whole node tree each time a
+    page is rendered; a compiled template never changes, so the answer is kept.
+    """
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        self.found = {}
+
+    def render(self, context):
+        return self.nodelist.render(context)
+
+    def get_nodes_by_type(self, nodetype):
+        found = self.found.get(nodetype)
+        if found is None:
+            found = self.found[nodetype] = super().get_nodes_by_type(nodetype)
+        return list(found)
+
+
+@register.tag
+def layout(parser, token):
+    """{% layout %} ... {% endlayout %}: around everything in a base template that other templates extend."""
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("{% layout %} takes no arguments.")
+    nodelist = parser.parse(("endlayout",))
+    parser.delete_first_token()
+    return LayoutNode(nodelist)

@@ -1,6 +1,7 @@
 """A briefing page with every cache off: the site's markup kept by each worker is never stale or another reader's."""
 
 import datetime
+import traceback
 
 import pytest
 from csp.decorators import csp_update
@@ -146,3 +147,55 @@ def test_a_views_own_policy_still_comes_from_django_csp():
     middleware.process_request(request)
     response = middleware.process_response(request, view(request))
     assert "img-src 'self' https://maps.example.org" in response["Content-Security-Policy"]
+
+
+def test_a_base_templates_blocks_are_found_once_and_still_filled_by_each_page(monkeypatch):
+    from django.template import Context, Engine
+
+    from portal.templatetags import chrome
+
+    templates = {
+        "base.html": "{% load chrome %}{% layout %}<h1>{% block title %}Site{% endblock %}</h1>"
+        "{% if on %}<main>{% block content %}{% endblock %}</main>{% endif %}{% endlayout %}",
+        "page.html": '{% extends "base.html" %}{% block title %}{{ title }}{% endblock %}'
+        "{% block content %}<p>{{ text }}</p>{% endblock %}",
+    }
+    engine = Engine(
+        # Compiled once and kept, as in production (the cached loader).
+        loaders=[("django.template.loaders.cached.Loader", [("django.template.loaders.locmem.Loader", templates)])],
+        libraries={"chrome": "portal.templatetags.chrome"},
+    )
+    walks = []
+    real = chrome.template.Node.get_nodes_by_type
+    monkeypatch.setattr(
+        chrome.template.Node, "get_nodes_by_type", lambda self, t: walks.append(type(self).__name__) or real(self, t)
+    )
+    page = engine.get_template("page.html")
+    first = page.render(Context({"title": "One & two", "text": "<b>", "on": True}))
+    second = page.render(Context({"title": "Three", "text": "four", "on": True}))
+    assert first == "<h1>One &amp; two</h1><main><p>&lt;b&gt;</p></main>"
+    assert second == "<h1>Three</h1><main><p>four</p></main>"
+    assert page.render(Context({"title": "Five", "on": False})) == "<h1>Five</h1>"
+    assert {"LayoutNode", "BlockNode", "IfNode"} <= set(walks)  # the first render walked the layout for its blocks
+    walks.clear()
+    page.render(Context({"title": "Six", "on": True}))
+    assert set(walks) == {"LoadNode"}  # since then, only the node before the layout
+
+
+def test_a_request_works_out_the_day_once(client, briefing, monkeypatch):
+    days = []
+    real = timezone.localdate
+
+    def counting(*args, **kwargs):
+        if not args and not kwargs:
+            days.append("".join(traceback.format_stack(limit=9)))
+        return real(*args, **kwargs)
+
+    page(client)  # the first page of the day also builds the day's queries
+    monkeypatch.setattr(timezone, "localdate", counting)
+    page(client)
+    assert len(days) == 1, "\n".join(days)
+    from portal.cache import today
+
+    assert today() == real()  # outside a request, worked out each time
+    assert len(days) == 2
