@@ -8,11 +8,14 @@ from csp.middleware import CheckableLazyObject
 from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware as LibraryMessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.core.handlers.wsgi import LimitedStream
 from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
+from django.utils.functional import SimpleLazyObject, empty
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +229,23 @@ class RequestBodyLimitMiddleware:
 
 def is_database_down(exception):
     return isinstance(exception, DATABASE_DOWN)
+
+
+class MessageMiddleware(LibraryMessageMiddleware):
+    """Django's, with the message storage made when it is first used: a reader's page never uses it.
+
+    Making it (a cookie signer and the session storage) cost every request; a storage never made
+    has nothing to save.
+    """
+
+    def process_request(self, request):
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request, response):
+        storage = getattr(request, "_messages", None)
+        if isinstance(storage, SimpleLazyObject) and storage._wrapped is empty:
+            return response
+        return super().process_response(request, response)
 
 
 class DatabaseUnavailableMiddleware:

@@ -96,7 +96,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before anything reads request.POST: refuses bodies over their route's limit.
     "portal.middleware.RequestBodyLimitMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's, with the storage made only when a page uses messages (admin, email updates).
+    "portal.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # django-csp's, with the site's own policy built once per worker (portal.middleware).

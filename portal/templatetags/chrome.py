@@ -37,18 +37,15 @@ def chrome_key(context):
     request = context.get("request")
     if request is None:
         return None
-    # The same for every chrome block of a request; looked up once (the generation is kept per request anyway).
-    fixed = request.__dict__.get("_chrome_key")
-    if fixed is None:
-        fixed = request._chrome_key = _request_key(request)
-    day, prefix, page = fixed
-    return (generation(), day, _settings_epoch[0]), (prefix, context.get("contrast"), page)
-
-
-def _request_key(request):
-    match = request.resolver_match
-    page = None if match is None else (match.app_name, match.namespace, match.url_name)
-    return today(), get_script_prefix(), page
+    # The same for every chrome block of a request: worked out once, again only if the generation moves.
+    current = generation()
+    kept = request.__dict__.get("_chrome_key")
+    if kept is None or kept[0][0] != current:
+        match = request.resolver_match
+        page = None if match is None else (match.app_name, match.namespace, match.url_name)
+        stamp = (current, today(), _settings_epoch[0])
+        kept = request._chrome_key = (stamp, (get_script_prefix(), context.get("contrast"), page))
+    return kept
 
 
 class ChromeNode(template.Node):
