@@ -140,6 +140,9 @@ DATABASES = {
 # (portal/prepared.py). Turn off behind a pooler in transaction mode (PgBouncer), which moves
 # sessions between connections.
 DATABASE_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with the health check skipped for a connection that served a request a moment ago (portal/db).
+    DATABASES["default"]["ENGINE"] = "portal.db.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers write to one file. WAL lets pages be read while someone saves;
     # BEGIN IMMEDIATE takes the write lock at the start of a save's transaction, so a second save
