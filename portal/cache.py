@@ -54,24 +54,23 @@ def _stored_generation():
     return value
 
 
-def generation():
+def _once_per_request(name, work_out):
+    """work_out() the first time a request asks for `name`, kept for the rest of it; outside a request, every time."""
     memo = _request_memo.get()
     if memo is None:
-        return _stored_generation()
-    if "generation" not in memo:
-        memo["generation"] = _stored_generation()
-    return memo["generation"]
+        return work_out()
+    if name not in memo:
+        memo[name] = work_out()
+    return memo[name]
+
+
+def generation():
+    return _once_per_request("generation", _stored_generation)
 
 
 def today():
     """timezone.localdate(), worked out once per request: a briefing page asks for the day seven times."""
-    memo = _request_memo.get()
-    if memo is None:
-        return timezone.localdate()
-    day = memo.get("today")
-    if day is None:
-        day = memo["today"] = timezone.localdate()
-    return day
+    return _once_per_request("today", timezone.localdate)
 
 
 def invalidate(using=None, **kwargs):

@@ -76,11 +76,7 @@ class ChromeNode(template.Node):
 @register.tag
 def chrome(parser, token):
     """{% chrome %} ... {% endchrome %}: markup rendered once per content generation, day, contrast and page."""
-    if len(token.split_contents()) != 1:
-        raise template.TemplateSyntaxError("{% chrome %} takes no arguments.")
-    nodelist = parser.parse(("endchrome",))
-    parser.delete_first_token()
-    return ChromeNode(nodelist)
+    return _enclosing(parser, token, ChromeNode)
 
 
 class LayoutNode(template.Node):
@@ -107,8 +103,14 @@ class LayoutNode(template.Node):
 @register.tag
 def layout(parser, token):
     """{% layout %} ... {% endlayout %}: around everything in a base template that other templates extend."""
+    return _enclosing(parser, token, LayoutNode)
+
+
+def _enclosing(parser, token, node_class):
+    """The node of a tag with no arguments around what comes up to its end tag ({% name %} ... {% endname %})."""
+    name = token.contents.split()[0]
     if len(token.split_contents()) != 1:
-        raise template.TemplateSyntaxError("{% layout %} takes no arguments.")
-    nodelist = parser.parse(("endlayout",))
+        raise template.TemplateSyntaxError(f"{{% {name} %}} takes no arguments.")
+    nodelist = parser.parse((f"end{name}",))
     parser.delete_first_token()
-    return LayoutNode(nodelist)
+    return node_class(nodelist)
