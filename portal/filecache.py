@@ -2,9 +2,15 @@
 
 What is stored here is mostly already compact or compressed (pages kept with their brotli and gzip
 copies, PDFs), so the disk saved was small. Files of Django's own backend (".djcache") are never read.
+Its incr() is also replaced: Django's reads, adds and sets again with the default timeout, so a
+counter kept for ever (the page cache's generation) or for a day (a rate limit) expired five minutes
+after its last increment, and two workers incrementing at once could both write the same number.
 """
 
+import os
 import pickle
+import tempfile
+import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
@@ -46,3 +52,48 @@ class FileCache(FileBasedCache):
                     locks.unlock(f)
         except FileNotFoundError:
             return False
+
+    def incr(self, key, delta=1, version=None):
+        """Add `delta` to a stored number, keeping its expiry; one worker at a time (ValueError if absent)."""
+        fname = self._key_to_file(key, version)
+        while True:
+            try:
+                with open(fname, "rb") as f:
+                    locks.lock(f, locks.LOCK_EX)
+                    try:
+                        if self._in_place(f, fname):
+                            return self._replace_number(f, fname, key, delta)
+                    finally:
+                        locks.unlock(f)
+            except FileNotFoundError:
+                raise ValueError(f"Key '{key}' not found") from None
+            # Another worker replaced or removed the file while this one waited for the lock: open it again.
+
+    @staticmethod
+    def _in_place(f, fname):
+        try:
+            return os.path.samestat(os.fstat(f.fileno()), os.stat(fname))
+        except FileNotFoundError:
+            return False
+
+    def _replace_number(self, f, fname, key, delta):
+        try:
+            expiry = pickle.load(f)  # noqa: S301
+            value = pickle.load(f)  # noqa: S301
+        except (pickle.UnpicklingError, EOFError, ValueError):
+            value = None
+        if value is None or (expiry is not None and expiry < time.time()):
+            raise ValueError(f"Key '{key}' not found")
+        value += delta
+        # A new file moved into place, as set() does, so a reader never sees one half written.
+        fd, tmp_path = tempfile.mkstemp(dir=self._dir)
+        try:
+            with open(fd, "wb") as tmp:
+                tmp.write(pickle.dumps(expiry, self.pickle_protocol))
+                tmp.write(pickle.dumps(value, self.pickle_protocol))
+            os.replace(tmp_path, fname)
+        except BaseException:
+            if os.path.exists(tmp_path):
+                os.remove(tmp_path)
+            raise
+        return value

@@ -1,11 +1,15 @@
 """The file cache (portal.filecache): Django's file backend without zlib, for the page cache's hits."""
 
+import multiprocessing
 import os
 import pickle
+import time
 
 import pytest
 from django.core.cache.backends.filebased import FileBasedCache
+from django.test import override_settings
 
+from portal import cache as page_cache
 from portal.filecache import FileCache
 
 
@@ -69,3 +73,72 @@ def test_files_of_djangos_own_backend_are_never_read(tmp_path):
     cache.set("page", "plain", 60)
     assert cache.get("page") == "plain"
     assert sorted(name.rsplit(".", 1)[1] for name in os.listdir(tmp_path)) == ["cache", "djcache"]
+
+
+def stored_expiry(cache, key):
+    with open(cache._key_to_file(key), "rb") as f:
+        return pickle.load(f)
+
+
+def test_incr_keeps_the_expiry_it_was_stored_with(cache):
+    # Django's backend set it again with the default timeout: a counter kept for ever lasted 5 minutes.
+    cache.set("kept", 1, None)
+    cache.set("day", 1, 86400)
+    day_ends = stored_expiry(cache, "day")
+    assert cache.incr("kept") == 2
+    assert cache.incr("day", 4) == 5
+    assert cache.decr("day") == 4
+    assert stored_expiry(cache, "kept") is None
+    assert stored_expiry(cache, "day") == day_ends
+    assert cache.get("kept") == 2
+
+
+def test_incr_of_an_absent_or_expired_key_raises_as_djangos_does(cache):
+    with pytest.raises(ValueError, match="absent"):
+        cache.incr("absent")
+    cache.set("gone", 3, 60)
+    with open(cache._key_to_file("gone"), "r+b") as f:
+        pickle.load(f)
+        rest = f.read()
+        f.seek(0)
+        f.write(pickle.dumps(time.time() - 1) + rest)
+    with pytest.raises(ValueError, match="gone"):
+        cache.incr("gone")
+    assert not [name for name in os.listdir(cache._dir) if not name.endswith(".cache")]  # no temporary file left
+
+
+def _count(directory, times, start):
+    start.wait()
+    counter = FileCache(directory, {})
+    for _ in range(times):
+        counter.incr("count")
+
+
+def test_workers_incrementing_at_once_lose_no_increment(tmp_path):
+    cache = FileCache(str(tmp_path), {})
+    cache.set("count", 0, None)
+    context = multiprocessing.get_context("fork")
+    start = context.Event()
+    workers = [context.Process(target=_count, args=(str(tmp_path), 100, start)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    start.set()
+    for worker in workers:
+        worker.join()
+    assert [worker.exitcode for worker in workers] == [0] * 4
+    assert cache.get("count") == 400
+    assert stored_expiry(cache, "count") is None
+
+
+@pytest.mark.django_db
+def test_the_page_cache_generation_outlives_the_default_timeout_after_a_change(tmp_path):
+    # It vanished five minutes after the last change: every page then chose its related briefings itself.
+    caches = {
+        "default": {"BACKEND": "portal.filecache.FileCache", "LOCATION": str(tmp_path)},
+        "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "filecache-test"},
+    }
+    with override_settings(CACHES=caches):
+        first = page_cache.generation()
+        page_cache.invalidate()
+        assert page_cache.generation() == first + 1
+        assert stored_expiry(page_cache.page_cache(), page_cache.GENERATION_KEY) is None
