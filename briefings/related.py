@@ -100,8 +100,25 @@ def section(briefing):
         row = briefing.stored_body
     except StoredBody.DoesNotExist:
         row = None
-    html = row.related if row is not None and row.related_key == key() else render(briefing)
-    return mark_safe(html)  # noqa: S308 - rendered by the template
+    current = key()
+    if row is not None and row.related_key == current:
+        return mark_safe(row.related)  # noqa: S308 - rendered by the template
+    _store_again(current)
+    return mark_safe(render(briefing))  # noqa: S308
+
+
+_queued_under = []
+
+
+def _store_again(current):
+    """Have the worker store every section under `current` if no change queued it: once per worker and key.
+
+    Sections also go out of date with no change to content: when the cache loses the content generation
+    (a restart, a flush, an evicted entry) and at midnight. Until stored again, every page chooses its own.
+    """
+    if _queued_under != [current]:
+        _queued_under[:] = [current]
+        queue_unless_waiting(store_related, timezone.now())
 
 
 @task()

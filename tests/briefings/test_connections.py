@@ -7,6 +7,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from briefings import related
 from briefings.models import Briefing, StoredBody
+from portal.cache import GENERATION_KEY
 from portal.models import SiteSettings
 from tests.factories import BriefingFactory, CourseFactory, SessionFactory, SubscriberFactory, ThemeFactory
 
@@ -103,6 +105,29 @@ def test_related_briefings_are_stored_by_the_worker_and_never_served_stale(
     related.store_related.call()
     assert "Newly published" in stored_related(briefing)
     assert related_titles(client, briefing) == ["Newly published", "First out"]
+
+
+def test_sections_out_of_date_with_no_change_are_stored_again_by_the_worker(
+    client, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """The cache lost the content generation: the first page to notice queues the worker, once."""
+    theme = ThemeFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        briefing = BriefingFactory(themes=[theme])
+        BriefingFactory(title="First out", themes=[theme])
+    related.store_related.call()
+    tasks = DBTaskResult.objects.filter(task_path="briefings.related.store_related")
+    tasks.delete()  # taken by the worker
+    caches["default"].delete(GENERATION_KEY)
+    assert related_titles(client, briefing) == ["First out"]  # chosen by the page meanwhile
+    assert tasks.get().status == "READY"
+    tasks.update(status="RUNNING")
+    assert related_titles(client, briefing) == ["First out"]
+    assert tasks.count() == 1  # not once per page
+    assert related.store_related.call() == 2
+    client.get("/")
+    with django_assert_num_queries(1):
+        assert related_titles(client, briefing) == ["First out"]
 
 
 def test_a_change_queues_the_daily_run_once_for_a_minute_past_midnight(django_capture_on_commit_callbacks):
