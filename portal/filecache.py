@@ -5,10 +5,13 @@ copies, PDFs), so the disk saved was small. Files of Django's own backend (".djc
 Its incr() is also replaced: Django's reads, adds and sets again with the default timeout, so a
 counter kept for ever (the page cache's generation) or for a day (a rate limit) expired five minutes
 after its last increment, and two workers incrementing at once could both write the same number.
+Culling (past MAX_ENTRIES) spares entries kept for ever, as Redis's volatile-lru does: losing the
+generation made every cached page and stored related section out of date at once.
 """
 
 import os
 import pickle
+import random
 import tempfile
 import time
 
@@ -35,6 +38,25 @@ class FileCache(FileBasedCache):
     def _write_content(self, file, timeout, value):
         file.write(pickle.dumps(self.get_backend_timeout(timeout), self.pickle_protocol))
         file.write(pickle.dumps(value, self.pickle_protocol))
+
+    def _cull(self):
+        filelist = self._list_cache_files()
+        if len(filelist) < self._max_entries:
+            return
+        if self._cull_frequency == 0:
+            self.clear()
+            return
+        for fname in random.sample(filelist, len(filelist) // self._cull_frequency):
+            if not self._kept_for_ever(fname):
+                self._delete(fname)
+
+    @staticmethod
+    def _kept_for_ever(fname):
+        try:
+            with open(fname, "rb") as f:
+                return pickle.load(f) is None  # noqa: S301
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+            return False
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         try:

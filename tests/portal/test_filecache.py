@@ -75,6 +75,17 @@ def test_files_of_djangos_own_backend_are_never_read(tmp_path):
     assert sorted(name.rsplit(".", 1)[1] for name in os.listdir(tmp_path)) == ["cache", "djcache"]
 
 
+def test_culling_spares_entries_kept_for_ever(tmp_path):
+    # Django's culling removes a random share of all entries, the content generation among them.
+    cache = FileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 5, "CULL_FREQUENCY": 1}})
+    cache.add("generation", 7, None)
+    for n in range(12):
+        cache.set(f"page{n}", n, 60)
+    assert cache.get("generation") == 7
+    assert len(os.listdir(tmp_path)) <= 5  # the pages were culled
+    assert cache.get("page11") == 11
+
+
 def stored_expiry(cache, key):
     with open(cache._key_to_file(key), "rb") as f:
         return pickle.load(f)
