@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from briefings.models import Briefing
 from tests.factories import BriefingFactory, CourseFactory, SessionFactory, ThemeFactory
 from tests.print_content import words
-from training.models import Session
+from training.models import Course, Session
 
 FOOT = re.compile(r"\s*Page \d+ of \d+\s*")
 
@@ -60,6 +60,18 @@ def test_a_printed_course_page_has_its_address_booking_link_dates_and_places_and
         assert set(page.eval_on_selector_all(selector, "els => els.map(e => getComputedStyle(e).display)")) == {
             "none"
         }, selector
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", ["elearning", "no dates"])
+def test_a_printed_course_page_without_sessions_has_its_booking_link_without_screen_words(page, live_server, kind):
+    if kind == "elearning":
+        course = CourseFactory(format=Course.Format.ELEARNING, booking_url="https://example.org/icon", slug="icon")
+    else:
+        course = CourseFactory(booking_url="https://example.org/dates", slug="no-dates")
+    flat = joined(printed_pages(page, live_server.url + course.get_absolute_url()))
+    assert course.booking_url in flat
+    assert "opensthebookingsite" not in flat
 
 
 @pytest.mark.django_db(transaction=True)
