@@ -2,7 +2,8 @@
 
 What is stored here is mostly already compact or compressed (pages kept with their brotli and gzip
 copies, PDFs), so the disk saved was small. Files of Django's own backend (".djcache") are never read.
-Its incr() is also replaced: Django's reads, adds and sets again with the default timeout, so a
+Its incr() and touch() are also replaced (touch() rewrote the file in place, where a reader could
+find it half written and remove it as cut short): Django's reads, adds and sets again with the default timeout, so a
 counter kept for ever (the page cache's generation) or for a day (a rate limit) expired five minutes
 after its last increment, and two workers incrementing at once could both write the same number.
 Culling (past MAX_ENTRIES) spares entries kept for ever, as Redis's volatile-lru does: losing the
@@ -59,24 +60,27 @@ class FileCache(FileBasedCache):
             return False
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            with open(self._key_to_file(key, version), "r+b") as f:
-                try:
-                    locks.lock(f, locks.LOCK_EX)
-                    if self._is_expired(f):
-                        return False
-                    value = pickle.load(f)  # noqa: S301
-                    f.seek(0)
-                    f.truncate()
-                    self._write_content(f, timeout, value)
-                    return True
-                finally:
-                    locks.unlock(f)
-        except FileNotFoundError:
-            return False
+        expiry = self.get_backend_timeout(timeout)
+        return self._rewrite(key, version, lambda _expiry, value: (expiry, value)) is not None
 
     def incr(self, key, delta=1, version=None):
         """Add `delta` to a stored number, keeping its expiry; one worker at a time (ValueError if absent)."""
+
+        def add(expiry, value):
+            if value is None:  # what Django's incr() takes for an absent key
+                raise ValueError(f"Key '{key}' not found")
+            return expiry, value + delta
+
+        stored = self._rewrite(key, version, add)
+        if stored is None:
+            raise ValueError(f"Key '{key}' not found")
+        return stored[1]
+
+    def _rewrite(self, key, version, change):
+        """Store change(expiry, value) in place of a live entry, one worker at a time: the new pair, or None.
+
+        The new file is moved into place, as set() does, so a reader never sees one half written.
+        """
         fname = self._key_to_file(key, version)
         while True:
             try:
@@ -84,11 +88,11 @@ class FileCache(FileBasedCache):
                     locks.lock(f, locks.LOCK_EX)
                     try:
                         if self._in_place(f, fname):
-                            return self._replace_number(f, fname, key, delta)
+                            return self._replace(f, fname, change)
                     finally:
                         locks.unlock(f)
             except FileNotFoundError:
-                raise ValueError(f"Key '{key}' not found") from None
+                return None
             # Another worker replaced or removed the file while this one waited for the lock: open it again.
 
     @staticmethod
@@ -98,16 +102,15 @@ class FileCache(FileBasedCache):
         except FileNotFoundError:
             return False
 
-    def _replace_number(self, f, fname, key, delta):
+    def _replace(self, f, fname, change):
         try:
             expiry = pickle.load(f)  # noqa: S301
             value = pickle.load(f)  # noqa: S301
         except (pickle.UnpicklingError, EOFError, ValueError):
-            value = None
-        if value is None or (expiry is not None and expiry < time.time()):
-            raise ValueError(f"Key '{key}' not found")
-        value += delta
-        # A new file moved into place, as set() does, so a reader never sees one half written.
+            return None
+        if expiry is not None and expiry < time.time():
+            return None
+        expiry, value = change(expiry, value)
         fd, tmp_path = tempfile.mkstemp(dir=self._dir)
         try:
             with open(fd, "wb") as tmp:
@@ -118,4 +121,4 @@ class FileCache(FileBasedCache):
             if os.path.exists(tmp_path):
                 os.remove(tmp_path)
             raise
-        return value
+        return expiry, value

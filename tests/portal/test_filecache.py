@@ -75,6 +75,17 @@ def test_files_of_djangos_own_backend_are_never_read(tmp_path):
     assert sorted(name.rsplit(".", 1)[1] for name in os.listdir(tmp_path)) == ["cache", "djcache"]
 
 
+def test_touch_moves_a_new_file_into_place_so_no_reader_sees_half_of_one(cache):
+    cache.set("page", "kept", 60)
+    before = os.stat(cache._key_to_file("page"))
+    assert cache.touch("page", 600)
+    after = os.stat(cache._key_to_file("page"))
+    assert not os.path.samestat(before, after)  # rewritten in place, a reader could read it cut short
+    assert cache.get("page") == "kept"
+    assert stored_expiry(cache, "page") > time.time() + 500
+    assert os.listdir(cache._dir) == [os.path.basename(cache._key_to_file("page"))]
+
+
 def test_culling_spares_entries_kept_for_ever(tmp_path):
     # Django's culling removes a random share of all entries, the content generation among them.
     cache = FileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 5, "CULL_FREQUENCY": 1}})
