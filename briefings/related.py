@@ -3,8 +3,8 @@
 They change when other briefings do (published, withdrawn, retitled, themed), so each StoredBody row keeps the
 section with the key it was made under: the page cache's content generation (which every content change moves
 on), the day (scheduled briefings come out at midnight), the templates and the script prefix. A page whose row
-has another key chooses them itself; the worker stores them all again after each change (store_related)
-and early each day (store_related_daily).
+has another key chooses them itself; the worker stores them all again after each change (store_related),
+early each day (store_related_daily), and when a page finds them out of date with no change queued.
 """
 
 import datetime
