@@ -2,10 +2,10 @@
 
 What is stored here is mostly already compact or compressed (pages kept with their brotli and gzip
 copies, PDFs), so the disk saved was small. Files of Django's own backend (".djcache") are never read.
-Its incr() and touch() are also replaced (touch() rewrote the file in place, where a reader could
-find it half written and remove it as cut short): Django's reads, adds and sets again with the default timeout, so a
-counter kept for ever (the page cache's generation) or for a day (a rate limit) expired five minutes
-after its last increment, and two workers incrementing at once could both write the same number.
+Its incr() is replaced: Django's reads, adds and sets again with the default timeout, so a counter
+kept for ever (the page cache's generation) or for a day (a rate limit) expired five minutes after
+its last increment, and two workers incrementing at once could both write the same number. So is
+touch(), which rewrote the file in place, where a reader could find it half written and remove it.
 Culling (past MAX_ENTRIES) spares entries kept for ever, as Redis's volatile-lru does: losing the
 generation made every cached page and stored related section out of date at once.
 """
@@ -37,7 +37,10 @@ class FileCache(FileBasedCache):
         return default
 
     def _write_content(self, file, timeout, value):
-        file.write(pickle.dumps(self.get_backend_timeout(timeout), self.pickle_protocol))
+        self._write_entry(file, self.get_backend_timeout(timeout), value)
+
+    def _write_entry(self, file, expiry, value):
+        file.write(pickle.dumps(expiry, self.pickle_protocol))
         file.write(pickle.dumps(value, self.pickle_protocol))
 
     def _cull(self):
@@ -114,8 +117,7 @@ class FileCache(FileBasedCache):
         fd, tmp_path = tempfile.mkstemp(dir=self._dir)
         try:
             with open(fd, "wb") as tmp:
-                tmp.write(pickle.dumps(expiry, self.pickle_protocol))
-                tmp.write(pickle.dumps(value, self.pickle_protocol))
+                self._write_entry(tmp, expiry, value)
             os.replace(tmp_path, fname)
         except BaseException:
             if os.path.exists(tmp_path):
