@@ -83,14 +83,20 @@ def stored_related(briefing):
     return StoredBody.objects.get(briefing=briefing).related
 
 
+def saved_with_one_related(capture_on_commit_callbacks):
+    """A briefing and "First out" sharing its theme, saved and committed as the admin would: the worker is queued."""
+    theme = ThemeFactory()
+    with capture_on_commit_callbacks(execute=True):
+        briefing = BriefingFactory(themes=[theme])
+        BriefingFactory(title="First out", themes=[theme])
+    return briefing, theme
+
+
 def test_related_briefings_are_stored_by_the_worker_and_never_served_stale(
     client, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
     """They change when other briefings do: each content change queues the worker, and pages never wait for it."""
-    theme = ThemeFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        briefing = BriefingFactory(themes=[theme])
-        BriefingFactory(title="First out", themes=[theme])
+    briefing, theme = saved_with_one_related(django_capture_on_commit_callbacks)
     assert DBTaskResult.objects.filter(task_path="briefings.related.store_related", status="READY").exists()
     assert related.store_related.call() == 2  # what the worker does
     assert "First out" in stored_related(briefing)
@@ -111,10 +117,7 @@ def test_sections_out_of_date_with_no_change_are_stored_again_by_the_worker(
     client, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
     """The cache lost the content generation: the first page to notice queues the worker, once."""
-    theme = ThemeFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        briefing = BriefingFactory(themes=[theme])
-        BriefingFactory(title="First out", themes=[theme])
+    briefing, _theme = saved_with_one_related(django_capture_on_commit_callbacks)
     related.store_related.call()
     tasks = DBTaskResult.objects.filter(task_path="briefings.related.store_related")
     tasks.delete()  # taken by the worker

@@ -63,12 +63,16 @@ def test_a_printed_course_page_has_its_address_booking_link_dates_and_places_and
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("kind", ["elearning", "no dates"])
-def test_a_printed_course_page_without_sessions_has_its_booking_link_without_screen_words(page, live_server, kind):
-    if kind == "elearning":
-        course = CourseFactory(format=Course.Format.ELEARNING, booking_url="https://example.org/icon", slug="icon")
-    else:
-        course = CourseFactory(booking_url="https://example.org/dates", slug="no-dates")
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"format": Course.Format.ELEARNING, "booking_url": "https://example.org/icon", "slug": "icon"},
+        {"booking_url": "https://example.org/dates", "slug": "no-dates"},
+    ],
+    ids=["elearning", "no dates"],
+)
+def test_a_printed_course_page_without_sessions_has_its_booking_link_without_screen_words(page, live_server, fields):
+    course = CourseFactory(**fields)
     flat = joined(printed_pages(page, live_server.url + course.get_absolute_url()))
     assert course.booking_url in flat
     assert "opensthebookingsite" not in flat
